@@ -1,0 +1,29 @@
+# mmdefect: the two entry points of README.md, and their pieces.
+PY := .venv/bin/python
+QUICK_DATA := data/synlcd_quick
+QUICK_CFG := configs/cadnet/cadnet_synlcd-quickstart.py
+QUICK_WORK := work_dirs/quickstart
+
+.PHONY: env quickstart test data-quick clean-quickstart
+
+env:
+	bash tools/setup_env.sh
+
+$(QUICK_DATA)/meta.json: | env
+	$(PY) tools/dataset_converters/synlcd.py $(QUICK_DATA) --size 256 \
+		--per-pattern 40 --seed 0 --workers 2
+
+data-quick: $(QUICK_DATA)/meta.json
+
+# Generate a small SynLCD, train the quickstart config, evaluate it (per-class
+# IoU, mIoU, mFscore) and write prediction panels to $(QUICK_WORK)/panels.
+quickstart: env data-quick
+	$(PY) tools/train.py $(QUICK_CFG) --work-dir $(QUICK_WORK)
+	$(PY) tools/test.py $(QUICK_CFG) "$$(cat $(QUICK_WORK)/last_checkpoint)" \
+		--work-dir $(QUICK_WORK)/test --show-dir $(QUICK_WORK)/panels
+
+test: env
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+clean-quickstart:
+	rm -rf $(QUICK_DATA) $(QUICK_WORK)

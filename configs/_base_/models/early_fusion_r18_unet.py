@@ -1,0 +1,8 @@
+# Early-fusion baseline: sample and template concatenated to 6 channels and
+# segmented by one ResNet-18 U-Net (the "concat" baseline the papers compare
+# Siamese networks with, e.g. BANet Table II).
+_base_ = './siamese_r18_unet.py'
+model = dict(
+    type='EncoderDecoder',
+    backbone=dict(in_channels=6),
+    neck=None)

@@ -1,0 +1,14 @@
+"""mmdefect: template-comparison surface-defect segmentation for mmseg 1.x.
+
+Importing the package registers its datasets, transforms, models, metrics,
+hooks and visualizers in mmsegmentation's registries, and allow-lists what
+mmengine Runner checkpoints need for torch's safe loader.
+"""
+from .version import __version__
+from .utils import allow_runner_checkpoints
+
+from . import datasets, engine, evaluation, models  # noqa: F401,E402,I001
+
+allow_runner_checkpoints()
+
+__all__ = ['__version__']

@@ -1,0 +1,3 @@
+from .defect_iou_metric import DefectIoUMetric
+
+__all__ = ['DefectIoUMetric']

@@ -1,0 +1,3 @@
+from .paired_data_preprocessor import PairedDataPreProcessor
+
+__all__ = ['PairedDataPreProcessor']

@@ -1,0 +1,10 @@
+from .checkpoint import allow_runner_checkpoints, runner_checkpoint_globals
+from .complexity import (count_conv_linear_macs, count_parameters,
+                         input_channels)
+from .dist import setup_cpu_distributed
+
+__all__ = [
+    'allow_runner_checkpoints', 'runner_checkpoint_globals',
+    'setup_cpu_distributed', 'count_conv_linear_macs', 'count_parameters',
+    'input_channels'
+]

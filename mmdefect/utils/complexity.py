@@ -1,0 +1,78 @@
+"""Parameter and operation counts in the conventions of the papers' tables."""
+from typing import Dict
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+
+
+def input_channels(cfg: Config) -> int:
+    """3 for single-image models, 6 for sample+template (paired) models."""
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    paired = any(t.get('type') == 'LoadImagePairFromFile' for t in pipeline)
+    return 6 if paired else 3
+
+
+def count_parameters(model: nn.Module) -> Dict[str, int]:
+    """Total parameters and those used at inference (no auxiliary heads)."""
+    total = sum(p.numel() for p in model.parameters())
+    aux = getattr(model, 'auxiliary_head', None)
+    aux_params = sum(p.numel() for p in aux.parameters()) if aux else 0
+    return dict(params=total, params_inference=total - aux_params)
+
+
+@torch.no_grad()
+def count_conv_linear_macs(model: nn.Module, inputs: torch.Tensor) -> int:
+    """Multiply-accumulates of convolution and linear layers in one forward.
+
+    This is how CADNet's Table 3 and LSA-Net's Table 6 count: attention
+    matrix products, normalisation, activations and interpolation are not
+    counted (stock SegFormer-B0 at 512x512: 6.33 G vs the paper's 6.37).
+    The forward is ``model._forward`` (backbone, neck, decode head): the
+    inference path, without auxiliary heads.
+    """
+    total = 0
+
+    def conv_hook(module, inp, out):
+        nonlocal total
+        kernel = module.weight.shape[1] * module.weight[0, 0].numel()
+        total += out.numel() * kernel
+
+    def deconv_hook(module, inp, out):
+        nonlocal total
+        x = inp[0]
+        total += x.numel() * module.weight[0].numel()
+
+    def linear_hook(module, inp, out):
+        nonlocal total
+        total += out.numel() * module.in_features
+
+    def attention_hook(module, args, kwargs, out):
+        # nn.MultiheadAttention projects q/k/v with F.linear on its own
+        # parameters (no nn.Linear submodule); its out_proj is hooked above.
+        nonlocal total
+        query = kwargs.get('query', args[0] if args else None)
+        key = kwargs.get('key', args[1] if len(args) > 1 else query)
+        if key is None:
+            key = query
+        embed = module.embed_dim
+        total += query.numel() * embed
+        total += 2 * key.numel() * embed
+
+    handles = []
+    for m in model.modules():
+        if isinstance(m, nn.MultiheadAttention):
+            handles.append(
+                m.register_forward_hook(attention_hook, with_kwargs=True))
+        elif isinstance(m, nn.modules.conv._ConvTransposeNd):
+            handles.append(m.register_forward_hook(deconv_hook))
+        elif isinstance(m, nn.modules.conv._ConvNd):
+            handles.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            handles.append(m.register_forward_hook(linear_hook))
+    try:
+        model._forward(inputs)
+    finally:
+        for h in handles:
+            h.remove()
+    return total

@@ -1,0 +1,221 @@
+# Copyright (c) mmdefect contributors. All rights reserved.
+"""ChangeAwareHead (CADNet Eq. 11-14) and DistanceContrastHead."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+import mmdefect.models.decode_heads  # noqa: F401  (registers the heads)
+import mmdefect.models.losses  # noqa: F401
+from mmdefect.models.decode_heads import ChangeAwareHead, DistanceContrastHead
+from mmseg.models.backbones import MixVisionTransformer
+from mmseg.models.decode_heads import SegformerHead
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+MIT_B0_CHANNELS = [32, 64, 160, 256]
+
+
+def _head_cfg(channels=16, **kwargs):
+    cfg = dict(
+        type='ChangeAwareHead',
+        in_channels=MIT_B0_CHANNELS,
+        in_index=[0, 1, 2, 3],
+        dist_index=4,
+        channels=channels,
+        num_classes=3,
+        dropout_ratio=0.1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
+    cfg.update(kwargs)
+    return cfg
+
+
+def _neck_outputs(n=2, size=64, dist=None):
+    """Stand-in for FeatureFusionNeck(policy='diff', distance_map=True)."""
+    feats = [
+        torch.randn(n, c, size // s, size // s)
+        for c, s in zip(MIT_B0_CHANNELS, (4, 8, 16, 32))
+    ]
+    if dist is None:
+        dist = torch.rand(n, 1, size // 4, size // 4) * 3
+    return feats + [dist]
+
+
+def _data_samples(n=2, size=64):
+    samples = []
+    for _ in range(n):
+        sample = SegDataSample()
+        label = torch.randint(0, 3, (1, size, size))
+        label[0, :4] = 255
+        sample.gt_sem_seg = PixelData(data=label)
+        sample.set_metainfo(
+            dict(img_shape=(size, size), pad_shape=(size, size)))
+        samples.append(sample)
+    return samples
+
+
+def _num_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize('mode', ['intra', 'out_of_class'])
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_forward_shapes(mode, align_corners):
+    head = MODELS.build(_head_cfg(mode=mode, align_corners=align_corners))
+    assert isinstance(head, ChangeAwareHead)
+    logits = head(_neck_outputs())
+    assert logits.shape == (2, 3, 16, 16)
+
+
+def test_dist_at_other_resolution_is_resized():
+    inputs = _neck_outputs()
+    inputs[4] = torch.rand(2, 1, 8, 8)
+    head = MODELS.build(_head_cfg())
+    assert head(inputs).shape == (2, 3, 16, 16)
+
+
+def test_invalid_mode():
+    with pytest.raises(ValueError):
+        MODELS.build(_head_cfg(mode='both'))
+
+
+@pytest.mark.parametrize('mode', ['intra', 'out_of_class'])
+def test_loss_and_gradients(mode):
+    head = MODELS.build(_head_cfg(mode=mode))
+    inputs = _neck_outputs()
+    for x in inputs:
+        x.requires_grad_()
+    losses = head.loss(inputs, _data_samples(), train_cfg=dict())
+    assert set(losses) == {'loss_ce', 'acc_seg'}
+    losses['loss_ce'].backward()
+    for name, param in head.named_parameters():
+        assert param.grad is not None, name
+        assert param.grad.abs().sum() > 0, name
+    for x in inputs[:4]:
+        assert x.grad.abs().sum() > 0
+    # The DistMap is detached: it is trained by the contrastive loss only.
+    assert inputs[4].grad is None
+
+
+def test_out_of_class_has_no_coord_attention():
+    head = MODELS.build(_head_cfg(mode='out_of_class'))
+    assert not hasattr(head, 'coord_att')
+    assert hasattr(MODELS.build(_head_cfg()), 'coord_att')
+
+
+@pytest.mark.parametrize('value', [0.0, 1.5])
+def test_out_of_class_without_change_predicts_bias(value):
+    # Eq. 14: a DistMap without contrast (constant, here zero or 1.5)
+    # normalises to zero, so every feature before the classifier is zero
+    # and the logits are the classifier bias everywhere.
+    head = MODELS.build(_head_cfg(mode='out_of_class'))
+    head.eval()
+    dist = torch.full((2, 1, 16, 16), value)
+    with torch.no_grad():
+        logits = head(_neck_outputs(dist=dist))
+    bias = head.conv_seg.bias.view(1, 3, 1, 1).expand_as(logits)
+    torch.testing.assert_close(logits, bias)
+
+
+def test_out_of_class_gates_by_change():
+    # Only the pixel of maximal change passes the gate; all other pixels
+    # are suppressed to the classifier bias.
+    head = MODELS.build(_head_cfg(mode='out_of_class'))
+    head.eval()
+    dist = torch.zeros(1, 1, 16, 16)
+    dist[0, 0, 5, 7] = 4.0
+    with torch.no_grad():
+        logits = head(_neck_outputs(n=1, dist=dist))
+    bias = head.conv_seg.bias.view(3, 1)
+    flat = logits[0].flatten(1)  # (3, 256)
+    changed = 5 * 16 + 7
+    others = torch.cat([flat[:, :changed], flat[:, changed + 1:]], dim=1)
+    torch.testing.assert_close(others, bias.expand_as(others))
+
+
+def test_predict_resizes_to_input():
+    head = MODELS.build(_head_cfg())
+    head.eval()
+    metas = [dict(img_shape=(64, 64), pad_shape=(64, 64))] * 2
+    out = head.predict(_neck_outputs(), metas, test_cfg=dict())
+    assert out.shape == (2, 3, 64, 64)
+
+
+def test_param_count_matches_paper():
+    """MiT-B0 + CAD head (C = 256, 3 classes) = 3.90 M +- 5 % (Table 3/7)."""
+    backbone = MixVisionTransformer(
+        in_channels=3,
+        embed_dims=32,
+        num_stages=4,
+        num_layers=[2, 2, 2, 2],
+        num_heads=[1, 2, 5, 8],
+        patch_sizes=[7, 3, 3, 3],
+        sr_ratios=[8, 4, 2, 1],
+        out_indices=(0, 1, 2, 3),
+        mlp_ratio=4,
+        qkv_bias=True)
+    segformer = SegformerHead(
+        in_channels=MIT_B0_CHANNELS,
+        in_index=[0, 1, 2, 3],
+        channels=256,
+        num_classes=3,
+        norm_cfg=dict(type='BN', requires_grad=True))
+    cad = MODELS.build(_head_cfg(channels=256))
+    n_backbone = _num_params(backbone)
+    n_segformer = _num_params(segformer)
+    n_cad = _num_params(cad)
+    # SegFormer-B0 with 3 classes: 3.716 M (paper: 3.72 M).
+    assert (n_backbone + n_segformer) / 1e6 == pytest.approx(3.72, abs=0.01)
+    assert (n_backbone + n_cad) / 1e6 == pytest.approx(3.90, rel=0.05)
+    # Table 7: CAD adds about 0.18 M parameters.
+    assert (n_cad - n_segformer) / 1e6 == pytest.approx(0.18, abs=0.01)
+
+
+def test_distance_contrast_head_loss():
+    head = MODELS.build(dict(type='DistanceContrastHead'))
+    assert isinstance(head, DistanceContrastHead)
+    assert len(list(head.parameters())) == 0
+    inputs = _neck_outputs()
+    inputs[4].requires_grad_()
+    losses = head.loss(inputs, _data_samples(), train_cfg=dict())
+    assert set(losses) == {'loss_bcl'}
+    assert losses['loss_bcl'].dim() == 0
+    losses['loss_bcl'].backward()
+    assert inputs[4].grad.abs().sum() > 0
+
+
+def test_distance_contrast_head_loss_list():
+    head = DistanceContrastHead(
+        in_index=4,
+        loss_contrast=[
+            dict(type='BalancedContrastiveLoss', loss_name='loss_bcl'),
+            dict(
+                type='BalancedContrastiveLoss',
+                balanced=False,
+                loss_weight=0.5,
+                loss_name='loss_cl')
+        ])
+    inputs = _neck_outputs()
+    samples = _data_samples()
+    losses = head.loss(inputs, samples, train_cfg=dict())
+    assert set(losses) == {'loss_bcl', 'loss_cl'}
+    label = torch.stack([s.gt_sem_seg.data for s in samples]).squeeze(1)
+    expected = MODELS.build(
+        dict(type='BalancedContrastiveLoss', balanced=False))(inputs[4],
+                                                              label)
+    torch.testing.assert_close(losses['loss_cl'], 0.5 * expected)
+
+
+def test_distance_contrast_head_predict():
+    head = DistanceContrastHead()
+    inputs = _neck_outputs()
+    assert head(inputs) is inputs[4]
+    metas = [dict(img_shape=(60, 62), pad_shape=(64, 64))] * 2
+    out = head.predict(inputs, metas, test_cfg=dict())
+    assert out.shape == (2, 1, 64, 64)
+    # Slide inference passes the crop size as a torch.Size.
+    metas = [dict(img_shape=torch.Size([32, 32]))] * 2
+    assert head.predict(inputs, metas, test_cfg=dict()).shape == (2, 1, 32,
+                                                                  32)

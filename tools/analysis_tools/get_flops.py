@@ -1,0 +1,72 @@
+"""Parameters and operation counts of any mmdefect/mmseg config.
+
+Two counts are printed, because the papers' tables use different ones:
+
+* ``conv+linear MACs``: multiply-accumulates of convolution and linear layers
+  (attention products, norms, activations, resizing not counted).  CADNet's
+  Table 3 "GFLOPs" and LSA-Net's Table 6 (x2) follow this convention.
+* ``mmengine FLOPs``: mmengine's ``get_model_complexity_info`` (fvcore-style
+  analysis; counts one multiply-add as one FLOP and includes some extra ops).
+
+Paired models get a (1, 6, H, W) input (sample + template), single-image
+models (1, 3, H, W).
+"""
+import argparse
+
+import torch
+from mmengine.config import Config, DictAction
+from mmseg.registry import MODELS
+
+import mmdefect  # noqa: F401
+from mmdefect.utils import (count_conv_linear_macs, count_parameters,
+                            input_channels)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Count params and FLOPs')
+    parser.add_argument('config', help='config file')
+    parser.add_argument(
+        '--shape', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'),
+        help='input size (default: 512 512)')
+    parser.add_argument(
+        '--no-mmengine', action='store_true',
+        help="skip mmengine's counter (slow for large inputs)")
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args()
+
+
+def complexity(cfg: Config, shape, with_mmengine: bool = True) -> dict:
+    model = MODELS.build(cfg.model).eval()
+    channels = input_channels(cfg)
+    inputs = torch.randn(1, channels, *shape)
+    result = dict(count_parameters(model), channels=channels,
+                  macs=count_conv_linear_macs(model, inputs))
+    if with_mmengine:
+        from mmengine.analysis import get_model_complexity_info
+        info = get_model_complexity_info(
+            model, inputs=(inputs, ), show_table=False, show_arch=False)
+        result['mmengine_flops'] = info['flops']
+    return result
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    r = complexity(cfg, args.shape, not args.no_mmengine)
+    h, w = args.shape
+    print(f'config: {args.config}')
+    print(f'input: 1x{r["channels"]}x{h}x{w} '
+          f'({"sample + template" if r["channels"] == 6 else "one image"})')
+    print(f'params: {r["params"] / 1e6:.3f} M '
+          f'(inference path: {r["params_inference"] / 1e6:.3f} M)')
+    print(f'conv+linear MACs: {r["macs"] / 1e9:.3f} G '
+          '(= "GFLOPs" of CADNet Table 3; x2 for FLOPs as in LSA-Net)')
+    if 'mmengine_flops' in r:
+        print(f'mmengine FLOPs: {r["mmengine_flops"] / 1e9:.3f} G '
+              '(get_model_complexity_info)')
+
+
+if __name__ == '__main__':
+    main()
