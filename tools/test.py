@@ -56,6 +56,8 @@ def trigger_visualization_hook(cfg, args):
             'configs/_base_/schedules for an example')
     hook = default_hooks['visualization']
     hook['draw'] = True
+    # A requested show dir should hold every test image, not every 50th.
+    hook['interval'] = 1
     if args.show:
         hook['show'] = True
         hook['wait_time'] = args.wait_time

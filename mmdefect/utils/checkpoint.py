@@ -8,9 +8,29 @@ scalars in it), so ``--resume``, ``load_from`` and ``tools/test.py`` fail with
 would let a checkpoint file run arbitrary code; instead the few classes a
 Runner checkpoint needs are allow-listed and the safe loader stays on.
 """
+import pickle
+
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+
+_BUILTIN_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+def history_buffer_statistic(owner, name: str):
+    """Stands in for ``getattr`` while unpickling a checkpoint.
+
+    A ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``.  Allow-listing the real ``getattr``
+    would hand the safe loader a general attribute lookup; this accepts only
+    those lookups.
+    """
+    allowed = set(_BUILTIN_STATISTICS) | set(HistoryBuffer._statistics_methods)
+    if owner is HistoryBuffer and name in allowed:
+        return getattr(owner, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({owner!r}, {name!r}); only '
+        'HistoryBuffer statistics are allowed by mmdefect')
 
 
 def runner_checkpoint_globals() -> list:
@@ -26,6 +46,7 @@ def runner_checkpoint_globals() -> list:
         getattr(np.dtypes, name) for name in dir(np.dtypes)
         if name.endswith('DType')
     ]
+    items.append((history_buffer_statistic, 'builtins.getattr'))
     return items
 
 

@@ -22,12 +22,21 @@ def count_parameters(model: nn.Module) -> Dict[str, int]:
 
 
 @torch.no_grad()
-def count_conv_linear_macs(model: nn.Module, inputs: torch.Tensor) -> int:
+def count_conv_linear_macs(model: nn.Module,
+                           inputs: torch.Tensor,
+                           attention_projections: bool = False) -> int:
     """Multiply-accumulates of convolution and linear layers in one forward.
 
-    This is how CADNet's Table 3 and LSA-Net's Table 6 count: attention
-    matrix products, normalisation, activations and interpolation are not
-    counted (stock SegFormer-B0 at 512x512: 6.33 G vs the paper's 6.37).
+    This is how CADNet's Table 3 and LSA-Net's Table 6 count (mmcv's
+    module-hook counter, used by the authors' mmseg-0.x code): ``nn.Conv*``
+    and ``nn.Linear`` modules only; attention matrix products,
+    normalisation, activations and interpolation are not counted, and
+    neither are the q/k/v input projections of ``nn.MultiheadAttention``,
+    which it computes functionally rather than through ``nn.Linear``
+    submodules.  Stock SegFormer-B0 at 512x512 gives 6.33 G this way against
+    the paper's 6.37 G; ``attention_projections=True`` adds the projections
+    (6.58 G).
+
     The forward is ``model._forward`` (backbone, neck, decode head): the
     inference path, without auxiliary heads.
     """
@@ -61,7 +70,7 @@ def count_conv_linear_macs(model: nn.Module, inputs: torch.Tensor) -> int:
 
     handles = []
     for m in model.modules():
-        if isinstance(m, nn.MultiheadAttention):
+        if isinstance(m, nn.MultiheadAttention) and attention_projections:
             handles.append(
                 m.register_forward_hook(attention_hook, with_kwargs=True))
         elif isinstance(m, nn.modules.conv._ConvTransposeNd):

@@ -1,5 +1,6 @@
 """SynLCD generator: determinism, labels, on-disk layout and atomic output."""
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -187,7 +188,7 @@ def test_bad_arguments(tmp_path, kwargs, message):
 
 # ---------------------------------------------------------------- atomicity
 def _fail_after(monkeypatch, n, exc):
-    write = gen.write_sample
+    write = gen.writer.write_sample
     calls = []
 
     def flaky(*args):
@@ -196,7 +197,7 @@ def _fail_after(monkeypatch, n, exc):
             raise exc
         return write(*args)
 
-    monkeypatch.setattr(gen, 'write_sample', flaky)
+    monkeypatch.setattr(gen.writer, 'write_sample', flaky)
 
 
 @pytest.mark.parametrize('exc', [KeyboardInterrupt, RuntimeError])
@@ -227,7 +228,7 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------- CLI
-def test_cli(tmp_path, repo):
+def test_cli_runs_as_a_script(tmp_path, repo):
     out = tmp_path / 'cli'
     cmd = [sys.executable, 'tools/dataset_converters/synlcd.py', str(out),
            '--size', '64', '--per-pattern', '6', '--test-patterns', '0', '1']
@@ -236,5 +237,24 @@ def test_cli(tmp_path, repo):
     meta = json.loads((out / 'meta.json').read_text())
     assert meta['args']['test_patterns'] == list(gen.PATTERN_NAMES[:2])
     assert len(read_split(out, 'test')) == 12
-    again = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
-    assert again.returncode == 2 and 'already exists' in again.stderr
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--size', '32'], 'size must be >= 64'),
+    (['--test-patterns', 'nope'], 'unknown pattern'),
+    ([], 'already exists'),
+])
+def test_cli_errors(tmp_path, repo, monkeypatch, capsys, args, message):
+    spec = importlib.util.spec_from_file_location(
+        'synlcd_cli', f'{repo}/tools/dataset_converters/synlcd.py')
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    monkeypatch.setattr(cli.signal, 'signal', lambda *args: None)
+    (tmp_path / 'out').mkdir()
+    monkeypatch.setattr(sys, 'argv', ['synlcd.py', str(tmp_path / 'out'),
+                                      *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ['out']

@@ -2,9 +2,12 @@
 
 Two counts are printed, because the papers' tables use different ones:
 
-* ``conv+linear MACs``: multiply-accumulates of convolution and linear layers
-  (attention products, norms, activations, resizing not counted).  CADNet's
-  Table 3 "GFLOPs" and LSA-Net's Table 6 (x2) follow this convention.
+* ``conv+linear MACs``: multiply-accumulates of ``nn.Conv*``/``nn.Linear``
+  modules (attention products, norms, activations, resizing and the
+  functional q/k/v projections of ``nn.MultiheadAttention`` not counted), as
+  mmcv's counter used by the papers' authors does.  CADNet's Table 3
+  "GFLOPs" and LSA-Net's Table 6 (x2) follow this convention.  The count
+  with the attention projections is printed too.
 * ``mmengine FLOPs``: mmengine's ``get_model_complexity_info`` (fvcore-style
   analysis; counts one multiply-add as one FLOP and includes some extra ops).
 
@@ -15,6 +18,7 @@ import argparse
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import mmdefect  # noqa: F401
@@ -36,11 +40,14 @@ def parse_args():
 
 
 def complexity(cfg: Config, shape, with_mmengine: bool = True) -> dict:
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model).eval()
     channels = input_channels(cfg)
     inputs = torch.randn(1, channels, *shape)
     result = dict(count_parameters(model), channels=channels,
-                  macs=count_conv_linear_macs(model, inputs))
+                  macs=count_conv_linear_macs(model, inputs),
+                  macs_attn=count_conv_linear_macs(
+                      model, inputs, attention_projections=True))
     if with_mmengine:
         from mmengine.analysis import get_model_complexity_info
         info = get_model_complexity_info(
@@ -63,6 +70,7 @@ def main():
           f'(inference path: {r["params_inference"] / 1e6:.3f} M)')
     print(f'conv+linear MACs: {r["macs"] / 1e9:.3f} G '
           '(= "GFLOPs" of CADNet Table 3; x2 for FLOPs as in LSA-Net)')
+    print(f'  + attention q/k/v projections: {r["macs_attn"] / 1e9:.3f} G')
     if 'mmengine_flops' in r:
         print(f'mmengine FLOPs: {r["mmengine_flops"] / 1e9:.3f} G '
               '(get_model_complexity_info)')

@@ -66,6 +66,8 @@ def main():
             progress=progress)
     except (ValueError, FileExistsError) as e:
         parser.error(str(e))
+    except KeyboardInterrupt:
+        sys.exit(f'\ninterrupted: {args.out_dir} was left unchanged')
     print()
     for split, info in meta['splits'].items():
         print(f'{split}: {info["counts"]["total"]} samples '

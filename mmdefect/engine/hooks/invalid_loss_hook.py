@@ -26,10 +26,13 @@ class InvalidLossHook(Hook):
                          outputs: Optional[dict] = None) -> None:
         if not outputs:
             return
+        values = {
+            name: float(value.detach() if hasattr(value, 'detach') else value)
+            for name, value in outputs.items() if 'loss' in name
+        }
         bad = {
-            name: float(value)
-            for name, value in outputs.items()
-            if 'loss' in name and not math.isfinite(float(value))
+            name: value
+            for name, value in values.items() if not math.isfinite(value)
         }
         if not bad:
             return

@@ -64,8 +64,8 @@ class DistanceContrastHead(BaseModule):
             data_sample.gt_sem_seg.data for data_sample in batch_data_samples
         ]).squeeze(1)  # (N, H, W)
         loss_fns = (
-            self.loss_contrast if isinstance(
-                self.loss_contrast, nn.ModuleList) else [self.loss_contrast])
+            self.loss_contrast if isinstance(self.loss_contrast, nn.ModuleList)
+            else [self.loss_contrast])
         losses = dict()
         for loss_fn in loss_fns:
             value = loss_fn(dist, seg_label)
@@ -88,7 +88,4 @@ class DistanceContrastHead(BaseModule):
         else:
             size = batch_img_metas[0]['img_shape']
         return resize(
-            dist,
-            size=size,
-            mode='bilinear',
-            align_corners=self.align_corners)
+            dist, size=size, mode='bilinear', align_corners=self.align_corners)

@@ -125,8 +125,7 @@ def balanced_contrastive_loss(dist: Tensor,
 
     if reduction == 'mean' and avg_factor is None:
         avg_factor = valid.sum()
-    return weight_reduce_loss(
-        loss, reduction=reduction, avg_factor=avg_factor)
+    return weight_reduce_loss(loss, reduction=reduction, avg_factor=avg_factor)
 
 
 @MODELS.register_module()

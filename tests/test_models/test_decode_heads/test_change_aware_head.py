@@ -203,8 +203,7 @@ def test_distance_contrast_head_loss_list():
     assert set(losses) == {'loss_bcl', 'loss_cl'}
     label = torch.stack([s.gt_sem_seg.data for s in samples]).squeeze(1)
     expected = MODELS.build(
-        dict(type='BalancedContrastiveLoss', balanced=False))(inputs[4],
-                                                              label)
+        dict(type='BalancedContrastiveLoss', balanced=False))(inputs[4], label)
     torch.testing.assert_close(losses['loss_cl'], 0.5 * expected)
 
 
@@ -217,5 +216,4 @@ def test_distance_contrast_head_predict():
     assert out.shape == (2, 1, 64, 64)
     # Slide inference passes the crop size as a torch.Size.
     metas = [dict(img_shape=torch.Size([32, 32]))] * 2
-    assert head.predict(inputs, metas, test_cfg=dict()).shape == (2, 1, 32,
-                                                                  32)
+    assert head.predict(inputs, metas, test_cfg=dict()).shape == (2, 1, 32, 32)

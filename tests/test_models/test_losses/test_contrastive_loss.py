@@ -193,5 +193,4 @@ def test_upsamples_low_resolution_dist():
 
 def test_rejects_multichannel_dist():
     with pytest.raises(ValueError):
-        balanced_contrastive_loss(
-            torch.zeros(1, 2, 2, 3), _label(LABEL_BOTH))
+        balanced_contrastive_loss(torch.zeros(1, 2, 2, 3), _label(LABEL_BOTH))

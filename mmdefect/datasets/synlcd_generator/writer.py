@@ -1,0 +1,224 @@
+"""Writing SynLCD to disk: splits, meta data, workers and atomic output."""
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+
+import cv2
+import numpy as np
+
+from . import defects
+from .defects import SAMPLE_TYPES, render_sample
+from .patterns import (DEFAULT_TEST_PATTERNS, PATTERN_NAMES, REFERENCE_SIZE,
+                       make_pattern, resolve_pattern)
+
+GENERATOR_VERSION = '1.0.0'
+CLASSES = ('background', 'line', 'abpt')
+SPLITS = ('train', 'test')
+MIN_SIZE = 64
+MIN_PER_PATTERN = 6
+
+
+def sample_counts(per_pattern):
+    """Per-pattern counts: half defect-free, the rest split evenly over the
+    three defect types (the remainder goes to line, then abpt)."""
+    n_clean = per_pattern // 2
+    base, rem = divmod(per_pattern - n_clean, 3)
+    return dict(line=base + (rem > 0), abpt=base + (rem > 1), mixed=base,
+                clean=n_clean)
+
+
+def _imwrite(path, img):
+    if not cv2.imwrite(path, img, [cv2.IMWRITE_PNG_COMPRESSION, 3]):
+        raise OSError(f'could not write {path}')
+
+
+def write_sample(root, task, cfg):
+    """Render and write one sample; returns (task, per-class pixel counts)."""
+    split, pid, sample_type, index = task
+    image, mask = render_sample(pid, sample_type, index, cfg['seed'],
+                                cfg['size'], cfg['apply_sigma'])
+    stem = f'{PATTERN_NAMES[pid]}_{sample_type}_{index:04d}'
+    _imwrite(os.path.join(root, 'images', split, stem + '.png'),
+             image[..., ::-1])
+    _imwrite(os.path.join(root, 'masks', split, stem + '.png'), mask)
+    return task, np.bincount(mask.ravel(), minlength=len(CLASSES)).tolist()
+
+
+def _run_task(job):
+    return write_sample(*job)
+
+
+def _init_worker():
+    # The parent handles Ctrl-C; workers are terminated by the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cv2.setNumThreads(1)
+
+
+def _validate(size, per_pattern, seed, workers, test_patterns):
+    for name, value in (('size', size), ('per_pattern', per_pattern),
+                        ('seed', seed), ('workers', workers)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise ValueError(f'{name} must be an integer, got {value!r}')
+    if size < MIN_SIZE:
+        raise ValueError(f'size must be >= {MIN_SIZE}, got {size}')
+    if per_pattern < MIN_PER_PATTERN:
+        raise ValueError(f'per_pattern must be >= {MIN_PER_PATTERN} (one '
+                         f'sample of each type and 3 defect-free), got '
+                         f'{per_pattern}')
+    if seed < 0:
+        raise ValueError(f'seed must be >= 0, got {seed}')
+    if workers < 1:
+        raise ValueError(f'workers must be >= 1, got {workers}')
+    if isinstance(test_patterns, (str, int)):
+        test_patterns = [test_patterns]
+    test_ids = sorted({resolve_pattern(p) for p in test_patterns})
+    if len(test_ids) != len(list(test_patterns)):
+        raise ValueError(f'duplicate test patterns: {list(test_patterns)}')
+    if not 0 < len(test_ids) < len(PATTERN_NAMES):
+        raise ValueError('test_patterns must leave at least one pattern for '
+                         'each of train and test')
+    return test_ids
+
+
+def _library_versions():
+    import scipy
+    import skimage
+    import sklearn
+    return dict(numpy=np.__version__, opencv=cv2.__version__,
+                scikit_image=skimage.__version__,
+                scikit_learn=sklearn.__version__, scipy=scipy.__version__)
+
+
+def _build(root, cfg, test_ids, workers, progress):
+    split_of = {pid: ('test' if pid in test_ids else 'train')
+                for pid in range(len(PATTERN_NAMES))}
+    for sub in ('templates', 'splits', *(f'{d}/{s}' for d in ('images',
+                                                                'masks')
+                                         for s in SPLITS)):
+        os.makedirs(os.path.join(root, sub))
+    for pid, name in enumerate(PATTERN_NAMES):
+        _imwrite(os.path.join(root, 'templates', name + '.png'),
+                 make_pattern(pid, cfg['size'])[..., ::-1])
+
+    counts = sample_counts(cfg['per_pattern'])
+    tasks = [(split_of[pid], pid, t, i) for pid in range(len(PATTERN_NAMES))
+             for t in SAMPLE_TYPES for i in range(counts[t])]
+    jobs = [(root, task, cfg) for task in tasks]
+    pixels = {s: np.zeros(len(CLASSES), np.int64) for s in SPLITS}
+    if workers == 1:
+        results = map(_run_task, jobs)
+        pool = None
+    else:
+        pool = mp.get_context('spawn').Pool(workers, _init_worker)
+        chunk = max(1, min(16, len(jobs) // (workers * 8)))
+        results = pool.imap(_run_task, jobs, chunksize=chunk)
+    try:
+        for done, (task, hist) in enumerate(results, 1):
+            pixels[task[0]] += hist
+            if progress is not None:
+                progress(done, len(jobs))
+    finally:
+        if pool is not None:
+            pool.terminate()  # joins the workers: nothing writes after this
+            pool.join()
+
+    lists = {}
+    for split, pid, t, i in tasks:
+        stem = f'{PATTERN_NAMES[pid]}_{t}_{i:04d}'
+        line = (f'images/{split}/{stem}.png templates/{PATTERN_NAMES[pid]}.png'
+                f' masks/{split}/{stem}.png\n')
+        lists.setdefault(split, []).append(line)
+        for subset in ('line', 'abpt'):
+            if t in (subset, 'clean'):
+                lists.setdefault(f'{split}_{subset}', []).append(line)
+    for name in (*SPLITS, *(f'{s}_{t}' for s in SPLITS
+                            for t in ('line', 'abpt'))):
+        with open(os.path.join(root, 'splits', name + '.txt'), 'w') as f:
+            f.writelines(lists.get(name, []))
+
+    per_split = {}
+    for split in SPLITS:
+        n = sum(split_of[p] == split for p in range(len(PATTERN_NAMES)))
+        per_split[split] = dict(
+            patterns=[p for i, p in enumerate(PATTERN_NAMES)
+                      if split_of[i] == split],
+            counts={**{t: counts[t] * n for t in SAMPLE_TYPES},
+                    'total': cfg['per_pattern'] * n},
+            pixel_counts=dict(zip(CLASSES, pixels[split].tolist())))
+    meta = dict(
+        generator='mmdefect.datasets.synlcd_generator',
+        version=GENERATOR_VERSION,
+        reference='CADNet, Section 4.1 and Table 1',
+        args=dict(cfg, test_patterns=[PATTERN_NAMES[i] for i in test_ids]),
+        classes=list(CLASSES),
+        patterns=[dict(id=i, name=p, split=split_of[i])
+                  for i, p in enumerate(PATTERN_NAMES)],
+        splits=per_split,
+        parameters=dict(
+            colors=defects.DEFECT_COLORS, opacities=defects.OPACITIES,
+            line_widths_at_512=defects.LINE_WIDTHS,
+            abpt_radii_at_512=defects.ABPT_RADII,
+            brightness_biases=defects.BRIGHTNESS_BIASES,
+            contrast_alphas=defects.CONTRAST_ALPHAS,
+            iso_levels=defects.ISO_LEVELS,
+            rgb_deviations=defects.RGB_DEVIATIONS,
+            visible_diff=defects.VISIBLE_DIFF),
+        library_versions=_library_versions())
+    with open(os.path.join(root, 'meta.json'), 'w') as f:
+        json.dump(meta, f, indent=2)
+        f.write('\n')
+    return meta
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+def generate_synlcd(out_dir, size=REFERENCE_SIZE, per_pattern=600, seed=0,
+                    workers=1, test_patterns=DEFAULT_TEST_PATTERNS,
+                    overwrite=False, apply_sigma=True, progress=None):
+    """Generate SynLCD into ``out_dir`` and return its meta dict.
+
+    The data set is built in ``<out_dir>.partial-<pid>`` and renamed to
+    ``out_dir`` only once complete, so ``out_dir`` never holds a partial data
+    set; the staging directory is removed on any exception (Ctrl-C included).
+    An existing ``out_dir`` is an error unless ``overwrite``, in which case it
+    is moved aside, replaced and then deleted.
+
+    Args:
+        progress: optional ``callable(done, total)`` called after each sample.
+    """
+    test_ids = _validate(size, per_pattern, seed, workers, test_patterns)
+    out = os.path.abspath(out_dir)
+    if os.path.lexists(out) and not overwrite:
+        raise FileExistsError(f'{out} already exists; use overwrite=True '
+                              '(--overwrite) to replace it')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    staging = f'{out}.partial-{os.getpid()}'
+    _remove(staging)  # left by a killed run that had the same pid
+    cfg = dict(size=int(size), per_pattern=int(per_pattern), seed=int(seed),
+               apply_sigma=bool(apply_sigma))
+    try:
+        meta = _build(staging, cfg, test_ids, workers, progress)
+        if os.path.lexists(out):
+            if not overwrite:
+                raise FileExistsError(f'{out} appeared during generation')
+            old = f'{out}.old-{os.getpid()}'
+            os.rename(out, old)
+            try:
+                os.rename(staging, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            _remove(old)
+        else:
+            os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return meta

@@ -1,0 +1,110 @@
+"""Runner visualizer drawing sample, template, prediction and errors."""
+from typing import List, Optional, Tuple
+
+import mmcv
+import numpy as np
+from mmengine.dist import master_only
+from mmseg.registry import VISUALIZERS
+from mmseg.structures import SegDataSample
+from mmseg.visualization import SegLocalVisualizer
+
+from mmdefect.datasets.transforms.loading import read_image
+from .overlays import blend, color_mask, error_overlay, make_panel
+
+
+@VISUALIZERS.register_module()
+class PairedSegVisualizer(SegLocalVisualizer):
+    """``SegLocalVisualizer`` whose picture is a panel of titled tiles:
+
+    sample | template | prediction | ground truth | errors
+
+    The template is read from the data sample's ``template_path`` metainfo
+    (packed by the paired datasets' pipelines) and left out for single-image
+    models.  Prediction and ground truth are painted with the dataset palette
+    over the sample; the error tile follows CADNet's Fig. 1/9 (see
+    :func:`~mmdefect.visualization.error_overlay`).  The panel goes through
+    the normal backends, so mmseg's ``SegVisualizationHook`` and
+    ``tools/test.py --show-dir`` write one panel per test image.
+
+    Args:
+        name (str): Instance name.  Defaults to 'visualizer'.
+        ignore_index (int): Ground-truth value drawn as neither defect nor
+            error.  Defaults to 255.
+        **kwargs: See :class:`mmseg.visualization.SegLocalVisualizer`
+            (``alpha`` is the opacity of the painted classes).
+    """
+
+    def __init__(self,
+                 name: str = 'visualizer',
+                 ignore_index: int = 255,
+                 **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.ignore_index = ignore_index
+
+    def _class_tile(self, title: str, image: np.ndarray, seg: np.ndarray,
+                    with_labels: bool) -> Tuple[str, np.ndarray]:
+        classes = self.dataset_meta.get('classes')
+        palette = self.dataset_meta.get('palette')
+        shown = (seg > 0) & (seg < len(palette))
+        tile = blend(image, color_mask(seg, palette), self.alpha, shown)
+        if with_labels and classes:
+            present = [classes[i] for i in np.unique(seg[shown])]
+            if present:
+                title = f"{title}: {', '.join(present)}"
+        return title, tile
+
+    @master_only
+    def add_datasample(self,
+                       name: str,
+                       image: np.ndarray,
+                       data_sample: Optional[SegDataSample] = None,
+                       draw_gt: bool = True,
+                       draw_pred: bool = True,
+                       show: bool = False,
+                       wait_time: float = 0,
+                       out_file: Optional[str] = None,
+                       step: int = 0,
+                       with_labels: Optional[bool] = True) -> None:
+        """Draw the panel of one test image and save it to all backends.
+
+        Arguments as in :meth:`SegLocalVisualizer.add_datasample`; ``image``
+        is the sample in RGB; ``with_labels`` appends the names of the
+        classes present to the prediction and ground-truth titles.
+        """
+        tiles: List[Tuple[str, np.ndarray]] = [('sample', image)]
+        data_sample = data_sample if data_sample is not None else \
+            SegDataSample()
+        template_path = data_sample.metainfo.get('template_path')
+        if template_path:
+            tiles.append(('template',
+                          mmcv.bgr2rgb(read_image(template_path))))
+        pred = gt = None
+        if draw_pred and 'pred_sem_seg' in data_sample:
+            pred = self._as_mask(data_sample.pred_sem_seg, image.shape[:2])
+            tiles.append(
+                self._class_tile('prediction', image, pred, with_labels))
+        if draw_gt and 'gt_sem_seg' in data_sample:
+            gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
+            tiles.append(
+                self._class_tile('ground truth', image, gt, with_labels))
+        if pred is not None and gt is not None:
+            errors, _ = error_overlay(pred, gt, self.ignore_index)
+            tiles.append(('errors', errors))
+        panel = make_panel(tiles)
+        self.set_image(panel)
+        if show:
+            self.show(panel, win_name=name, wait_time=wait_time)
+        if out_file is not None:
+            mmcv.imwrite(mmcv.rgb2bgr(panel), out_file)
+        else:
+            self.add_image(name, panel, step)
+
+    @staticmethod
+    def _as_mask(pixel_data, size: Tuple[int, int]) -> np.ndarray:
+        """(H, W) uint8 class map at the image size from a ``PixelData``."""
+        seg = pixel_data.cpu().data
+        seg = seg.numpy() if hasattr(seg, 'numpy') else np.asarray(seg)
+        seg = seg[0].astype(np.uint8)
+        if seg.shape != tuple(size):
+            seg = mmcv.imresize(seg, size[::-1], interpolation='nearest')
+        return seg
