@@ -58,6 +58,15 @@ def paired_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def synlcd_root(tmp_path_factory):
+    """A real (tiny) SynLCD from the generator: 64x64, 6 per pattern."""
+    from mmdefect.datasets.synlcd_generator import generate_synlcd
+    out = tmp_path_factory.mktemp('synlcd') / 'synlcd'
+    generate_synlcd(out, size=64, per_pattern=6, seed=0, workers=1)
+    return out
+
+
+@pytest.fixture(scope='session')
 def dataset_writer():
     return write_paired_dataset
 

@@ -262,7 +262,8 @@ def inference_pair(model: nn.Module,
         for i, item in enumerate(packed):
             groups.setdefault(tuple(item['inputs'].shape), []).append(i)
         for indices in groups.values():
-            outs = _forward(model, pseudo_collate([packed[i] for i in indices]))
+            outs = _forward(model,
+                            pseudo_collate([packed[i] for i in indices]))
             for i, out in zip(indices, outs):
                 results[start + i] = out
     return results[0] if single else results

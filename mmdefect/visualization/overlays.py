@@ -19,7 +19,8 @@ RED = (255, 0, 0)
 YELLOW = (255, 255, 0)
 
 
-def color_mask(mask: np.ndarray, palette: Sequence[Sequence[int]]) -> np.ndarray:
+def color_mask(mask: np.ndarray,
+               palette: Sequence[Sequence[int]]) -> np.ndarray:
     """Paint a (H, W) map of class indices with ``palette[class]`` (RGB).
 
     Values without a palette entry (e.g. the ignore index 255) stay black.

@@ -88,8 +88,11 @@ class PairedSegVisualizer(SegLocalVisualizer):
             tiles.append(
                 self._class_tile('ground truth', image, gt, with_labels))
         if pred is not None and gt is not None:
-            errors, _ = error_overlay(pred, gt, self.ignore_index)
-            tiles.append(('errors', errors))
+            # The count goes in the title: text drawn into a small image
+            # would be blurred by the panel's resizing.
+            errors, count = error_overlay(pred, gt, self.ignore_index,
+                                          draw_count=False)
+            tiles.append((f'errors, Err: {count}', errors))
         panel = make_panel(tiles)
         self.set_image(panel)
         if show:

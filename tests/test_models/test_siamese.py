@@ -141,3 +141,14 @@ def test_batched_and_slide_inference_match_single(repo):
                                     stride=(24, 24))
         slid = model.predict(**copy.deepcopy(data))
     assert slid[2].seg_logits.data.shape == (3, 64, 64)
+
+
+def test_mmpretrain_backbone_as_shared_encoder(repo):
+    cfg = Config.fromfile(f'{repo}/{BASELINES["siamese"]}')
+    cfg.model.backbone = dict(
+        type='mmpretrain.ResNet', depth=18, out_indices=(0, 1, 2, 3))
+    model = MODELS.build(cfg.model)
+    assert type(model.backbone).__module__.startswith('mmpretrain')
+    data = model.data_preprocessor(batch(2, 6), True)
+    losses = model.loss(**data)
+    assert torch.isfinite(losses['decode.loss_ce'])

@@ -91,10 +91,15 @@ class OnnxExportWrapper(nn.Module):
         super().__init__()
         self.segmentor = segmentor
 
-    def forward(self, *images: torch.Tensor) -> torch.Tensor:
-        x = images[0] if len(images) == 1 else torch.cat(images, dim=1)
+    def forward(self,
+                x: torch.Tensor,
+                template: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``x``: the stacked pair or the single image, or the sample when
+        ``template`` is given."""
+        if template is not None:
+            x = torch.cat([x, template], dim=1)
         # A torch.Size img_shape makes the decode head resize to the input
-        # size of this call, which the tracer keeps symbolic.
+        # size of this call, which the exporters keep symbolic.
         return self.segmentor.encode_decode(x, [dict(img_shape=x.shape[2:])])
 
 
@@ -115,24 +120,32 @@ def split_inputs(x: torch.Tensor, names: List[str]) -> Tuple[torch.Tensor]:
 def export(wrapper: nn.Module, example: Tuple[torch.Tensor], path: str,
            names: List[str], opset: int, dynamic_hw: bool,
            exporter: str) -> None:
-    axes = {0: 'batch', 2: 'height', 3: 'width'} if dynamic_hw else {
-        0: 'batch'
-    }
-    dynamic_axes = {name: axes for name in names + ['logits']}
+    axes = [0, 2, 3] if dynamic_hw else [0]
     kwargs = dict(
-        input_names=names,
-        output_names=['logits'],
-        dynamic_axes=dynamic_axes,
-        opset_version=opset)
+        input_names=names, output_names=['logits'], opset_version=opset)
     if exporter == 'dynamo':
         try:
             import onnxscript  # noqa: F401
         except ImportError:
             raise ImportError('--exporter dynamo needs the onnxscript '
                               'package: pip install onnxscript') from None
-        torch.onnx.export(wrapper, example, path, dynamo=True, **kwargs)
+        dim = torch.export.Dim.DYNAMIC
+        shapes = {ax: dim for ax in axes}
+        arg_names = ['x', 'template'][:len(example)]
+        torch.onnx.export(
+            wrapper, example, path, dynamo=True, external_data=False,
+            dynamic_shapes={name: shapes for name in arg_names}, **kwargs)
     else:
-        torch.onnx.export(wrapper, example, path, dynamo=False, **kwargs)
+        labels = dict(zip([0, 2, 3], ['batch', 'height', 'width']))
+        shapes = {ax: labels[ax] for ax in axes}
+        torch.onnx.export(
+            wrapper, example, path, dynamo=False,
+            dynamic_axes={name: shapes for name in names + ['logits']},
+            **kwargs)
+
+
+def rounded(values: torch.Tensor) -> List[float]:
+    return [round(float(v), 4) for v in values]
 
 
 def add_metadata(path: str, model: nn.Module, mode: str) -> None:
@@ -143,8 +156,8 @@ def add_metadata(path: str, model: nn.Module, mode: str) -> None:
         producer='mmdefect tools/deployment/export_onnx.py',
         inputs=mode,
         channel_order='RGB',
-        mean=json.dumps(pre.image_mean.tolist() if pre.normalize else None),
-        std=json.dumps(pre.image_std.tolist() if pre.normalize else None),
+        mean=json.dumps(rounded(pre.image_mean) if pre.normalize else None),
+        std=json.dumps(rounded(pre.image_std) if pre.normalize else None),
         size_divisor=json.dumps(pre.test_cfg.get('size_divisor')
                                 if pre.test_cfg else None),
         classes=json.dumps(list(model.dataset_meta['classes'])),

@@ -1,5 +1,5 @@
 """IoU metric with the cross-class test mode of CADNet (Fig. 6)."""
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmseg.evaluation import IoUMetric
@@ -9,6 +9,11 @@ from mmseg.registry import METRICS
 @METRICS.register_module()
 class DefectIoUMetric(IoUMetric):
     """mmseg ``IoUMetric`` (per-class IoU/Acc/Fscore, means) for defects.
+
+    Besides mmseg's summary (aAcc, mIoU, mAcc, mFscore, ...), the per-class
+    IoU and Fscore are returned as ``IoU.<class>`` and ``Fscore.<class>``
+    (percent), so they reach the log, the json of ``tools/test.py`` and
+    scripts, like the per-class columns of the papers' tables.
 
     Args:
         tested_class (int, optional): Cross-class testing (CADNet Sec. 4.3.2,
@@ -31,6 +36,22 @@ class DefectIoUMetric(IoUMetric):
         if self.tested_class is not None:
             data_samples = [self._to_tested_class(s) for s in data_samples]
         super().process(data_batch, data_samples)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        metrics = super().compute_metrics(results)
+        if self.format_only or not results:
+            return metrics
+        intersect, union, pred_area, label_area = (
+            sum(r[i] for r in results).float() for i in range(4))
+        iou = intersect / union
+        precision = intersect / pred_area
+        recall = intersect / label_area
+        fscore = (1 + self.beta**2) * precision * recall / (
+            self.beta**2 * precision + recall)
+        for index, name in enumerate(self.dataset_meta['classes']):
+            metrics[f'IoU.{name}'] = round(float(iou[index]) * 100, 2)
+            metrics[f'Fscore.{name}'] = round(float(fscore[index]) * 100, 2)
+        return metrics
 
     def _to_tested_class(self, data_sample: dict) -> dict:
         pred = data_sample['pred_sem_seg']['data']

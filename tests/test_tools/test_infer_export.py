@@ -1,0 +1,169 @@
+"""tools/infer.py and tools/deployment/export_onnx.py on the tiny dataset.
+
+The tools are run in-process through their ``main(argv)`` (a subprocess
+would spend most of the time importing the OpenMMLab stack again).
+"""
+import csv
+import importlib.util
+import json
+import shutil
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from mmdefect.apis import init_model, prepare_batch
+
+CADNET = 'configs/cadnet/cadnet_synlcd.py'  # test pipeline resizes to 512
+QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # no test resize
+
+
+def load_tool(repo, path):
+    spec = importlib.util.spec_from_file_location(
+        path.replace('/', '_')[:-3], f'{repo}/{path}')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def ckpt(repo, tmp_path_factory):
+    """Random-init CADNet weights (the same network in both configs)."""
+    model = init_model(f'{repo}/{QUICK}')
+    path = tmp_path_factory.mktemp('ckpt') / 'cadnet.pth'
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return str(path)
+
+
+def files_under(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob('*')
+                  if p.is_file())
+
+
+def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
+                                        capsys):
+    infer = load_tool(repo, 'tools/infer.py')
+    root = tmp_path / 'pairs'
+    shutil.copytree(paired_root, root)
+    cv2.imwrite(str(root / 'small.png'), np.zeros((32, 48, 3), np.uint8))
+    # Paths relative to the list file's folder, with masks (third column).
+    lines = (root / 'splits' / 'test.txt').read_text().strip().split('\n')
+    lines += ['images/test_0.png templates/missing.png',
+              'small.png templates/t0.png']
+    list_file = root / 'infer.txt'
+    list_file.write_text('\n'.join(lines) + '\n')
+    out = tmp_path / 'out'
+
+    code = infer.main([f'{repo}/{QUICK}', ckpt, '--pairs', str(list_file),
+                       '--out', str(out), '--batch-size', '3',
+                       '--threshold', '0.5'])
+    assert code == 1  # some pairs failed, the others were written
+    err = capsys.readouterr().err
+    assert 'missing.png' in err and 'small.png' in err
+    stems = ['test_0', 'test_1', 'test_2', 'test_3']
+    assert files_under(out) == sorted(
+        [f'masks/{s}.png' for s in stems] +
+        [f'overlays/{s}.png' for s in stems] +
+        ['summary.csv', 'summary.json'])  # no temporary files left
+
+    summary = json.loads((out / 'summary.json').read_text())
+    rows = summary['results']
+    assert [r['status'] for r in rows] == ['ok'] * 4 + ['error'] * 2
+    assert 'missing.png' in rows[4]['error']
+    assert 'small.png' in rows[5]['error'] and '(32, 48, 3)' in rows[5][
+        'error']
+    with open(out / 'summary.csv') as f:
+        assert [r['status'] for r in csv.DictReader(f)] == [
+            r['status'] for r in rows]
+    for row in rows[:4]:
+        mask = cv2.imread(str(out / 'masks' / f"{row['output']}.png"),
+                          cv2.IMREAD_UNCHANGED)
+        assert mask.shape == (64, 64) and mask.max() <= 2
+        assert row['area_line'] == int((mask == 1).sum())
+        assert row['area_abpt'] == int((mask == 2).sum())
+        assert row['decision'] == (row['score'] >= 0.5)
+        assert row['mask'].endswith(f"masks/{row['output']}.png")
+    # sample | template | prediction | distance | errors at 256 px tiles.
+    panel = cv2.imread(str(out / 'overlays' / 'test_0.png'))
+    assert panel.shape[1] == 5 * 256 + 4 * 4
+
+
+def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
+    infer = load_tool(repo, 'tools/infer.py')
+    folder = tmp_path / 'ocd'
+    for sub in ('sample', 'template'):
+        (folder / sub).mkdir(parents=True)
+    for i in range(2):
+        shutil.copy(paired_root / 'images' / f'test_{i}.png',
+                    folder / 'sample' / f'x{i}.png')
+        shutil.copy(paired_root / 'templates' / f't{i % 2}.png',
+                    folder / 'template' / f'x{i}.png')
+    out = tmp_path / 'out'
+    assert infer.main([f'{repo}/{QUICK}', ckpt, '--pairs', str(folder),
+                       '--out', str(out)]) == 0
+    rows = json.loads((out / 'summary.json').read_text())['results']
+    assert [r['output'] for r in rows] == ['x0', 'x1']
+    assert all(r['status'] == 'ok' and r['mask'] == '' for r in rows)
+    # No mask given: no error tile (sample | template | prediction | dist).
+    panel = cv2.imread(str(out / 'overlays' / 'x0.png'))
+    assert panel.shape[1] == 4 * 256 + 3 * 4
+
+
+def run_onnx(path, names, x):
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    feeds = dict(zip(names, (t.numpy() for t in x.chunk(len(names), 1))))
+    return session.run(['logits'], feeds)[0]
+
+
+@pytest.mark.parametrize('mode,names', [('stacked', ['input']),
+                                        ('two', ['sample', 'template'])])
+def test_export_cadnet(repo, paired_root, ckpt, tmp_path, mode, names):
+    export = load_tool(repo, 'tools/deployment/export_onnx.py')
+    out = tmp_path / f'cadnet_{mode}.onnx'
+    sample = str(paired_root / 'images' / 'test_0.png')
+    template = str(paired_root / 'templates' / 't0.png')
+    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
+                        '--shape', '64', '64', '--inputs', mode,
+                        '--verify-pair', sample, template]) == 0
+    assert files_under(tmp_path) == [out.name]
+    proto = onnx.load(str(out))
+    assert [i.name for i in proto.graph.input] == names
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert meta['channel_order'] == 'RGB' and meta['inputs'] == mode
+    assert json.loads(meta['mean']) == [123.675, 116.28, 103.53]
+
+    # Independently of the tool's own check: the ONNX logits of two real
+    # pairs (dynamic batch) match the PyTorch test path's seg_logits.
+    model = init_model(f'{repo}/{QUICK}', ckpt)
+    samples = [sample, str(paired_root / 'images' / 'test_1.png')]
+    templates = [template, str(paired_root / 'templates' / 't1.png')]
+    data = prepare_batch(model, samples, templates)
+    with torch.no_grad():
+        inputs = model.data_preprocessor(data, False)['inputs']
+        expected = torch.stack([
+            ds.seg_logits.data for ds in model.test_step(data)]).numpy()
+    logits = run_onnx(str(out), names, inputs)
+    assert logits.shape == (2, 3, 64, 64)
+    np.testing.assert_allclose(logits, expected, atol=1e-4)
+
+
+def test_export_failing_verification_writes_nothing(repo, ckpt, tmp_path,
+                                                    capsys):
+    export = load_tool(repo, 'tools/deployment/export_onnx.py')
+    out = tmp_path / 'model.onnx'
+    # Real float32 differences between onnxruntime and PyTorch (~1e-6)
+    # exceed a tolerance of 1e-9.
+    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
+                        '--shape', '64', '64', '--tolerance', '1e-9']) == 1
+    assert 'verification failed' in capsys.readouterr().err
+    assert files_under(tmp_path) == []
+    # The TorchScript exporter fixes the attention sequence lengths of the
+    # MiT backbone: dynamic H/W fails at the second size, nothing written.
+    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
+                        '--shape', '64', '64', '--dynamic-hw']) == 1
+    err = capsys.readouterr().err
+    assert 'export failed' in err and '--exporter dynamo' in err
+    assert files_under(tmp_path) == []
