@@ -58,6 +58,11 @@ def parse_args(argv=None):
         help='decision threshold on the image score (max defect '
         'probability)')
     parser.add_argument(
+        '--root',
+        help='folder the list file\'s paths are relative to (default: the '
+        'list file\'s folder); e.g. the data root for a dataset\'s '
+        'splits/test.txt')
+    parser.add_argument(
         '--template-dir',
         help='folder of templates named like the samples (folder input)')
     parser.add_argument(
@@ -66,8 +71,8 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def pairs_from_list(list_file: str) -> List[dict]:
-    root = osp.dirname(osp.abspath(list_file))
+def pairs_from_list(list_file: str, root: Optional[str] = None) -> List[dict]:
+    root = root or osp.dirname(osp.abspath(list_file))
     pairs = []
     with open(list_file) as f:
         for num, line in enumerate(f, 1):
@@ -186,7 +191,7 @@ def main(argv=None) -> int:
     if osp.isdir(args.pairs):
         pairs = pairs_from_folder(args.pairs, args.template_dir)
     elif osp.isfile(args.pairs):
-        pairs = pairs_from_list(args.pairs)
+        pairs = pairs_from_list(args.pairs, args.root)
     else:
         raise FileNotFoundError(f'--pairs {args.pairs} does not exist')
     if not pairs:

@@ -56,7 +56,7 @@ MVTEC_FAKE = dict(  # category: (size, grayscale, defect types)
 
 
 def write_fake_mvtec(root, seed=0):
-    """2 categories: 3 train/good, 2 test/good, 2 defective with 0/255 masks."""
+    """2 categories: 3 train/good, 2 test/good, 2 defective, 0/255 masks."""
     rng = np.random.default_rng(seed)
     for category, (size, gray, defect_types) in MVTEC_FAKE.items():
         shape = (size, size) if gray else (size, size, 3)
@@ -196,7 +196,8 @@ def test_mvtec_errors(mvtec, mvtec_root, mvtec_out, tmp_path):
 
 # ---------------------------------------------------------- PKU-Market-PCB
 BOARD_W, BOARD_H = 1200, 1100
-# stem: (defect folder, [(name, box (xmin, ymin, xmax, ymax) 1-based, painted)])
+# stem: (defect folder, [(name, 1-based box (xmin, ymin, xmax, ymax),
+#                         painted)])
 PCB_FAKE = {
     '01_missing_hole_01': ('Missing_hole', [
         ('missing_hole', (101, 121, 160, 170), True),
@@ -492,3 +493,6 @@ def test_dataset_configs_run_their_pipelines_on_converted_data(
             assert packed['inputs'].shape[1:] == (512, 512)
             assert packed['data_samples'].gt_sem_seg.data.shape[1:] == (512,
                                                                         512)
+    tta = DATASETS.build(dict(cfg.test_dataloader.dataset,
+                              data_root=str(out), pipeline=cfg.tta_pipeline))
+    assert len(tta[0]['inputs']) == 4  # two scales x two flips

@@ -57,16 +57,34 @@ def test_train_resume_test(repo, paired_root, tmp_path):
     masks = list((tmp_path / 'masks').rglob('*.png'))
     assert len(panels) == 4 and len(masks) == 4
     results = list((tmp_path / 'test').rglob('*.json'))
-    assert any('mIoU' in json.loads(p.read_text()) for p in results)
+    metrics = [json.loads(p.read_text()) for p in results]
+    assert any('mIoU' in m and 'IoU.line' in m for m in metrics)
+    out = run(repo, 'tools/test.py',
+              tiny_config(repo, tmp_path, paired_root, 4),
+              str(work / 'iter_4.pth'), '--work-dir', str(tmp_path / 'tta'),
+              '--tta')
+    assert 'mIoU' in out
 
 
 def test_two_process_cpu_ddp(repo, paired_root, tmp_path):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    """tools/dist_train.sh and dist_test.sh with 2 gloo processes on CPU."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable,
+               PORT='29533')
     work = tmp_path / 'ddp'
-    log = run(repo, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-              '--master_port=29533', 'tools/train.py',
-              tiny_config(repo, tmp_path, paired_root, 2), '--launcher',
-              'pytorch', '--work-dir', str(work), env=env)
+    cfg = tiny_config(repo, tmp_path, paired_root, 2)
+    log = sh(repo, 'tools/dist_train.sh', cfg, '2', '--work-dir', str(work),
+             env=env)
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's word for the world size
     assert (work / 'iter_2.pth').exists()
+    log = sh(repo, 'tools/dist_test.sh', cfg, str(work / 'iter_2.pth'), '2',
+             '--work-dir', str(tmp_path / 'ddp_test'), env=env)
+    assert 'mIoU' in log
+
+
+def sh(repo, script, *args, env):
+    proc = subprocess.run(['bash', script, *args], cwd=repo,
+                          capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr

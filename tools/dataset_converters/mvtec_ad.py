@@ -127,10 +127,10 @@ def collect_samples(root, categories, include_train_good=False):
             raise ValueError(f'no templates: {root}/{category}/train/good '
                              'holds no *.png')
         test_dir = osp.join(root, category, 'test')
-        defect_types = sorted(
-            d for d in os.listdir(test_dir)
-            if osp.isdir(osp.join(test_dir, d))) if osp.isdir(
-                test_dir) else []
+        defect_types = []
+        if osp.isdir(test_dir):
+            defect_types = sorted(d for d in os.listdir(test_dir)
+                                  if osp.isdir(osp.join(test_dir, d)))
         if not defect_types:
             raise ValueError(f'{test_dir} holds no <defect_type> folders')
         for defect_type in defect_types:
@@ -233,16 +233,16 @@ def convert_mvtec(mvtec_root, out_dir, categories=None, seed=0,
     pick_templates(samples, templates, seed)
     sizes = {}
     for sample in samples:
-        for key in ('image', 'template'):
-            if sample[key] not in sizes:
-                sizes[sample[key]] = _size(osp.join(root, sample[key]))
-        if sizes[sample['image']] != sizes[sample['template']]:
+        image, template = (sample[k] for k in ('image', 'template'))
+        for path in (image, template):
+            if path not in sizes:
+                sizes[path] = _size(osp.join(root, path))
+        if sizes[image] != sizes[template]:
+            (w, h), (tw, th) = sizes[image], sizes[template]
             raise ValueError(
-                f'sample {osp.join(root, sample["image"])} is '
-                '{}x{}'.format(*sizes[sample['image']]) + ' but its template '
-                f'{osp.join(root, sample["template"])} is '
-                '{}x{}'.format(*sizes[sample['template']]) +
-                '; images of one MVTec-AD category must share one size')
+                f'sample {osp.join(root, image)} is {w}x{h} but its template '
+                f'{osp.join(root, template)} is {tw}x{th}; the images of one '
+                'MVTec-AD category must share one size')
     split = dict(zip(('train', 'test'),
                      split_indices(len(samples), train_ratio, seed)))
 
@@ -285,8 +285,8 @@ def convert_mvtec(mvtec_root, out_dir, categories=None, seed=0,
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='Convert MVTec-AD into the paired list layout of CADNet\'s '
-        '70/30 fully supervised re-split')
+        description='Convert MVTec-AD into the paired list layout of '
+        'CADNet\'s 70/30 fully supervised re-split')
     parser.add_argument('mvtec_root', help='folder holding <category>/train, '
                         '<category>/test and <category>/ground_truth')
     parser.add_argument('out_dir', help='output folder (the config\'s '

@@ -182,12 +182,7 @@ def max_abs_diff(session, wrapper: nn.Module, names: List[str],
 def real_input(model: nn.Module, images: List[str], shape: Tuple[int, int],
                dynamic_hw: bool) -> torch.Tensor:
     """A real pair preprocessed as in testing, at the export size."""
-    paired = is_paired(model)
-    if len(images) != (2 if paired else 1):
-        raise ValueError(
-            f'--verify-pair needs {"SAMPLE TEMPLATE" if paired else "SAMPLE"}'
-            f' for this model, got {len(images)} path(s)')
-    data = prepare_batch(model, images[:1], images[1:] if paired else None)
+    data = prepare_batch(model, images[:1], images[1:] or None)
     with torch.no_grad():
         x = model.data_preprocessor(data, False)['inputs']
     if not dynamic_hw and tuple(x.shape[2:]) != tuple(shape):
@@ -222,8 +217,13 @@ def main(argv=None) -> int:
     paired = is_paired(model)
     names = input_names(paired, args.inputs)
     channels = 6 if paired else 3
+    if args.verify_pair and len(args.verify_pair) != (2 if paired else 1):
+        raise SystemExit(
+            f'--verify-pair needs {"SAMPLE TEMPLATE" if paired else "SAMPLE"}'
+            f' for this model, got {len(args.verify_pair)} path(s)')
     shape = tuple(args.shape)
     wrapper = OnnxExportWrapper(model).eval()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     example = split_inputs(torch.randn(1, channels, *shape), names)
     tmp = args.out + '.tmp'
     try:

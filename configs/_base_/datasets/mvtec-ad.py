@@ -1,6 +1,7 @@
 # MVTec-AD (CADNet, Sec. 4.1): the 70/30 random re-split for fully supervised
 # training, a defect pixel labelled with its object category (16 classes).
-# Convert with: python tools/dataset_converters/mvtec_ad.py MVTEC_ROOT data/mvtec_ad
+# Convert with:
+#   python tools/dataset_converters/mvtec_ad.py MVTEC_ROOT data/mvtec_ad
 # The square 700-1024 px images are trained and tested at 512x512, as SynLCD.
 dataset_type = 'MVTecADDataset'
 data_root = 'data/mvtec_ad'
@@ -30,6 +31,23 @@ test_pipeline = [
     dict(type='Resize', scale=crop_size, keep_ratio=True),
     dict(type='LoadDefectAnnotations'),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+]
+# Test-time augmentation (tools/test.py --tta): two scales x two flips,
+# applied to the stacked pair, averaged by mmseg's SegTTAModel; scales are
+# relative to the 512x512 test size.
+img_ratios = [1.0, 1.25]
+tta_pipeline = [
+    dict(type='LoadImagePairFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale=(int(512 * r), int(512 * r)),
+                  keep_ratio=True) for r in img_ratios],
+            [dict(type='RandomFlip', prob=0., direction='horizontal'),
+             dict(type='RandomFlip', prob=1., direction='horizontal')],
+            [dict(type='LoadDefectAnnotations')],
+            [dict(type='PackSegInputs', meta_keys=pack_meta_keys)],
+        ])
 ]
 train_dataloader = dict(
     batch_size=1,

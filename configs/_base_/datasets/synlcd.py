@@ -31,6 +31,22 @@ test_pipeline = [
     dict(type='LoadDefectAnnotations'),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
 ]
+# Test-time augmentation (tools/test.py --tta): two scales x two flips,
+# applied to the stacked pair, averaged by mmseg's SegTTAModel.
+img_ratios = [1.0, 1.25]
+tta_pipeline = [
+    dict(type='LoadImagePairFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale_factor=r, keep_ratio=True)
+             for r in img_ratios],
+            [dict(type='RandomFlip', prob=0., direction='horizontal'),
+             dict(type='RandomFlip', prob=1., direction='horizontal')],
+            [dict(type='LoadDefectAnnotations')],
+            [dict(type='PackSegInputs', meta_keys=pack_meta_keys)],
+        ])
+]
 train_dataloader = dict(
     batch_size=1,
     num_workers=2,
