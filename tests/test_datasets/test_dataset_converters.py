@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.structures import PixelData
 from mmseg.registry import DATASETS, MODELS
-from mmseg.structures import SegDataSample
 
 from mmdefect.datasets.mvtec_ad import MVTecADDataset
 from mmdefect.datasets.pku_pcb import PKUPCBDataset
@@ -453,30 +451,17 @@ def test_pcb_cli_names_the_missing_board(pcb, pcb_root, tmp_path,
 @pytest.mark.parametrize('name, dataset, num_classes', [
     ('pku-pcb', 'PKUPCBDataset', 7), ('mvtec-ad', 'MVTecADDataset', 16)])
 def test_cadnet_configs_build_and_run(repo, name, dataset, num_classes):
+    # tests/test_configs.py trains every config for two iterations; this
+    # checks what the data set switch changes.
     cfg = Config.fromfile(f'{repo}/configs/cadnet/cadnet_{name}.py')
     assert cfg.train_dataloader.dataset.type == dataset
+    assert cfg.test_dataloader.dataset.type == dataset
     assert cfg.train_cfg.max_iters == 126000
-    model = MODELS.build(cfg.model)
-    model.train()
+    model = MODELS.build(cfg.model).eval()
     torch.manual_seed(0)
-    samples = []
-    for _ in range(2):
-        gt = torch.randint(0, num_classes, (1, 64, 64))
-        sample = SegDataSample(gt_sem_seg=PixelData(data=gt))
-        sample.set_metainfo(dict(img_shape=(64, 64), ori_shape=(64, 64),
-                                 pad_shape=(64, 64)))
-        samples.append(sample)
-    inputs = [torch.randint(0, 256, (6, 64, 64), dtype=torch.uint8)
-              for _ in range(2)]
-    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
-    losses = model.loss(**data)
-    total = sum(v for k, v in losses.items() if 'loss' in k)
-    assert torch.isfinite(total)
-    model.eval()
-    with torch.no_grad():
-        logits = model(data['inputs'], mode='tensor')
-    assert logits.shape[:2] == (2, num_classes)
+    with torch.no_grad():  # a normalised 64x64 sample/template pair
+        logits = model(torch.randn(1, 6, 64, 64), mode='tensor')
+    assert logits.shape[:2] == (1, num_classes)
 
 
 @pytest.mark.parametrize('name', ['pku-pcb', 'mvtec-ad'])

@@ -34,18 +34,16 @@ test_pipeline = [
 # Test-time augmentation (tools/test.py --tta): two scales x two flips,
 # applied to the stacked pair, averaged by mmseg's SegTTAModel.
 img_ratios = [1.0, 1.25]
+tta_transforms = [
+    [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
+    [dict(type='RandomFlip', prob=0., direction='horizontal'),
+     dict(type='RandomFlip', prob=1., direction='horizontal')],
+    [dict(type='LoadDefectAnnotations')],
+    [dict(type='PackSegInputs', meta_keys=pack_meta_keys)],
+]
 tta_pipeline = [
     dict(type='LoadImagePairFromFile'),
-    dict(
-        type='TestTimeAug',
-        transforms=[
-            [dict(type='Resize', scale_factor=r, keep_ratio=True)
-             for r in img_ratios],
-            [dict(type='RandomFlip', prob=0., direction='horizontal'),
-             dict(type='RandomFlip', prob=1., direction='horizontal')],
-            [dict(type='LoadDefectAnnotations')],
-            [dict(type='PackSegInputs', meta_keys=pack_meta_keys)],
-        ])
+    dict(type='TestTimeAug', transforms=tta_transforms)
 ]
 train_dataloader = dict(
     batch_size=1,

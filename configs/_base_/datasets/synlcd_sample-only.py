@@ -24,7 +24,7 @@ test_pipeline = [
 ]
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
-    {{_base_.tta_pipeline[1]}},
+    dict(type='TestTimeAug', transforms={{_base_.tta_transforms}})
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

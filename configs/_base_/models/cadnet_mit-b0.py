@@ -1,48 +1,13 @@
-# CADNet (Liu et al.): shared-weight MiT-B0 on sample and template, per-stage
-# differences + DistMap (Eq. 7), change-aware decoder (Eq. 11-14), loss
-# lambda1 * CE + lambda2 * BCL (Eq. 16, lambda1 = lambda2 = 1).
+# CADNet (Liu et al.): the SegFormer-B0 encoder shared by sample and
+# template, per-stage differences + DistMap (Eq. 7), change-aware decoder
+# (Eq. 11-14), loss lambda1 * CE + lambda2 * BCL (Eq. 16, both 1).
+_base_ = './segformer_mit-b0.py'
 norm_cfg = dict(type='BN', requires_grad=True)
-data_preprocessor = dict(
-    type='PairedDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size_divisor=32,
-    test_cfg=dict(size_divisor=32))
 model = dict(
     type='SiameseEncoderDecoder',
-    data_preprocessor=data_preprocessor,
-    backbone=dict(
-        type='MixVisionTransformer',
-        in_channels=3,
-        embed_dims=32,
-        num_stages=4,
-        num_layers=[2, 2, 2, 2],
-        num_heads=[1, 2, 5, 8],
-        patch_sizes=[7, 3, 3, 3],
-        sr_ratios=[8, 4, 2, 1],
-        out_indices=(0, 1, 2, 3),
-        mlp_ratio=4,
-        qkv_bias=True,
-        drop_rate=0.0,
-        attn_drop_rate=0.0,
-        drop_path_rate=0.1),
     neck=dict(type='FeatureFusionNeck', policy='diff', distance_map=True),
     decode_head=dict(
-        type='ChangeAwareHead',
-        in_channels=[32, 64, 160, 256],
-        in_index=[0, 1, 2, 3],
-        dist_index=4,
-        mode='intra',
-        channels=256,
-        dropout_ratio=0.1,
-        num_classes=3,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+        type='ChangeAwareHead', dist_index=4, mode='intra'),
     auxiliary_head=dict(
         type='DistanceContrastHead',
         in_index=4,
@@ -51,6 +16,4 @@ model = dict(
             tau_ok=0.3,
             tau_ng=2.2,
             balanced=True,
-            loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+            loss_weight=1.0)))
