@@ -13,6 +13,10 @@ test_pipeline = [
     dict(type='LoadDefectAnnotations'),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
 ]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms={{_base_.tta_transforms}})
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
