@@ -7,7 +7,8 @@ mmengine Runner checkpoints need for torch's safe loader.
 from .version import __version__
 from .utils import allow_runner_checkpoints
 
-from . import datasets, engine, evaluation, models  # noqa: F401,E402,I001
+from . import (apis, datasets, engine, evaluation, models,  # noqa: F401,E402
+               visualization)
 
 allow_runner_checkpoints()
 

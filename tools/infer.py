@@ -35,6 +35,7 @@ from mmengine.utils import ProgressBar
 from mmdefect.apis import inference_pair, init_model, is_paired
 from mmdefect.datasets.transforms.loading import (LoadDefectAnnotations,
                                                   read_image)
+from mmdefect.utils import staged_output
 from mmdefect.visualization import (blend, color_mask, error_overlay,
                                     heat_map, make_panel)
 
@@ -110,15 +111,10 @@ def pairs_from_folder(folder: str,
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder."""
-    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
-    try:
+    """Write ``data`` to ``path`` through a staging file in its folder."""
+    with staged_output(path, overwrite=True, is_dir=False) as tmp:
         with open(tmp, 'wb') as f:
             f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def write_png(path: str, image: np.ndarray) -> None:

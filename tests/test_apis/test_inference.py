@@ -58,9 +58,10 @@ def test_batched_equals_one_by_one(cadnet, paired_root):
         np.testing.assert_array_equal(res.mask, one.mask)
         np.testing.assert_allclose(res.probs, one.probs, atol=1e-5)
         assert res.score == pytest.approx(one.score, abs=1e-5)
-        np.testing.assert_allclose(res.heat_maps['distance_contrast'],
-                                   one.heat_maps['distance_contrast'],
-                                   rtol=1e-4, atol=1e-5)
+        assert res.heat_maps.keys() == one.heat_maps.keys()
+        for name, values in res.heat_maps.items():
+            np.testing.assert_allclose(values, one.heat_maps[name],
+                                       rtol=1e-4, atol=1e-5)
 
 
 def test_result_fields(cadnet, paired_root):
@@ -78,9 +79,11 @@ def test_result_fields(cadnet, paired_root):
         dist = cadnet.extract_feat(data['inputs'])[-1]  # (1, 1, 16, 16)
     expected = F.interpolate(dist, size=(64, 64), mode='bilinear',
                              align_corners=False)[0, 0].numpy()
-    assert list(res.heat_maps) == ['distance_contrast']
-    np.testing.assert_allclose(res.heat_maps['distance_contrast'], expected,
-                               rtol=1e-4, atol=1e-5)
+    head = cadnet.auxiliary_head
+    name = getattr(head, 'heat_map_name', 'distance_contrast')
+    assert list(res.heat_maps) == [name]
+    np.testing.assert_allclose(res.heat_maps[name], expected, rtol=1e-4,
+                               atol=1e-5)
 
 
 def test_arrays_and_paths_agree(cadnet, paired_root):

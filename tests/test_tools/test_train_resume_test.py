@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'
 

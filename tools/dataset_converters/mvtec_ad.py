@@ -29,61 +29,18 @@ import argparse
 import json
 import os
 import os.path as osp
-import shutil
 import signal
 import sys
-from contextlib import contextmanager
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from mmdefect.datasets.mvtec_ad import MVTecADDataset
+from mmdefect.utils import staged_output
 
 CLASSES = MVTecADDataset.METAINFO['classes']
 CATEGORIES = CLASSES[1:]
-
-
-def _remove(path):
-    """Delete a file, link or folder; links are never followed."""
-    if osp.isdir(path) and not osp.islink(path):
-        shutil.rmtree(path)
-    elif osp.lexists(path):
-        os.remove(path)
-
-
-@contextmanager
-def staged_output(out_dir, overwrite=False):
-    """Yield ``<out>.partial-<pid>``; rename it to ``out`` on success.
-
-    The staging folder is removed on any exception (Ctrl-C included), so
-    ``out`` never holds a partial data set; an existing ``out`` is an error
-    unless ``overwrite``, and is replaced only once the new one is complete.
-    """
-    out = osp.abspath(out_dir)
-    if osp.lexists(out) and not overwrite:
-        raise FileExistsError(
-            f'{out} already exists; pass --overwrite to replace it')
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    staging = f'{out}.partial-{os.getpid()}'
-    _remove(staging)  # left by a killed run that had the same pid
-    os.makedirs(staging)
-    try:
-        yield staging
-        if osp.lexists(out):
-            old = f'{out}.old-{os.getpid()}'
-            os.rename(out, old)
-            try:
-                os.rename(staging, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            _remove(old)
-        else:
-            os.rename(staging, out)
-    except BaseException:
-        _remove(staging)
-        raise
 
 
 def split_indices(num, train_ratio, seed):

@@ -33,17 +33,16 @@ import json
 import os
 import os.path as osp
 import re
-import shutil
 import signal
 import sys
 import warnings
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 
 import cv2
 import numpy as np
 
 from mmdefect.datasets.pku_pcb import PKUPCBDataset
+from mmdefect.utils import staged_output
 
 CLASSES = PKUPCBDataset.METAINFO['classes']
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -51,48 +50,6 @@ BLUR = 5
 CLOSE_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 # EXIF orientation is ignored: VOC boxes refer to the stored pixel grid.
 READ_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
-
-
-def _remove(path):
-    """Delete a file, link or folder; links are never followed."""
-    if osp.isdir(path) and not osp.islink(path):
-        shutil.rmtree(path)
-    elif osp.lexists(path):
-        os.remove(path)
-
-
-@contextmanager
-def staged_output(out_dir, overwrite=False):
-    """Yield ``<out>.partial-<pid>``; rename it to ``out`` on success.
-
-    The staging folder is removed on any exception (Ctrl-C included), so
-    ``out`` never holds a partial data set; an existing ``out`` is an error
-    unless ``overwrite``, and is replaced only once the new one is complete.
-    """
-    out = osp.abspath(out_dir)
-    if osp.lexists(out) and not overwrite:
-        raise FileExistsError(
-            f'{out} already exists; pass --overwrite to replace it')
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    staging = f'{out}.partial-{os.getpid()}'
-    _remove(staging)  # left by a killed run that had the same pid
-    os.makedirs(staging)
-    try:
-        yield staging
-        if osp.lexists(out):
-            old = f'{out}.old-{os.getpid()}'
-            os.rename(out, old)
-            try:
-                os.rename(staging, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            _remove(old)
-        else:
-            os.rename(staging, out)
-    except BaseException:
-        _remove(staging)
-        raise
 
 
 def split_indices(num, train_ratio, seed):

@@ -29,11 +29,11 @@ traced with fixed sequence lengths) and the file is not written.  The
 dynamo exporter (``--exporter dynamo``, needs the ``onnxscript`` package and
 opset >= 18) handles dynamic H/W for them, about 10x slower to export.
 
-The file is written as ``<out>.tmp`` and renamed to ``<out>`` only after
-onnxruntime reproduces PyTorch within ``--tolerance`` (max abs difference of
-the logits) on random inputs of batch 1 and 2 and, with ``--verify-pair``,
-on a real image pair preprocessed as in testing.  On any failure or
-interruption the temporary file is removed and the exit status is 1.
+The file is written as ``<out>.partial-<pid>`` and renamed to ``<out>`` only
+after onnxruntime reproduces PyTorch within ``--tolerance`` (max abs
+difference of the logits) on random inputs of batch 1 and 2 and, with
+``--verify-pair``, on a real image pair preprocessed as in testing.  On any
+failure or interruption the staging file is removed and the exit status is 1.
 """
 import argparse
 import json
@@ -48,6 +48,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmdefect.apis import init_model, is_paired, prepare_batch
+from mmdefect.utils import staged_output
 
 
 def parse_args(argv=None):
@@ -106,7 +107,7 @@ class OnnxExportWrapper(nn.Module):
 def input_names(paired: bool, mode: str) -> List[str]:
     if not paired:
         if mode == 'two':
-            raise ValueError('--inputs two needs a paired model; this model '
+            raise SystemExit('--inputs two needs a paired model; this model '
                              'segments one image')
         return ['image']
     return ['sample', 'template'] if mode == 'two' else ['input']
@@ -169,10 +170,10 @@ def add_metadata(path: str, model: nn.Module, mode: str) -> None:
 def max_abs_diff(session, wrapper: nn.Module, names: List[str],
                  x: torch.Tensor) -> float:
     inputs = split_inputs(x, names)
-    with torch.no_grad():
-        ref = wrapper(*inputs).numpy()
     out = session.run(['logits'],
                       {n: t.numpy() for n, t in zip(names, inputs)})[0]
+    with torch.no_grad():
+        ref = wrapper(*inputs).numpy()
     if out.shape != ref.shape:
         raise RuntimeError(f'ONNX output shape {out.shape} differs from '
                            f'PyTorch {ref.shape}')
@@ -196,13 +197,12 @@ def verify(path: str, model: nn.Module, wrapper: nn.Module,
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     gen = torch.Generator().manual_seed(0)
-    checks = [(f'random {n}x{channels}x{shape[0]}x{shape[1]}',
-               torch.randn(n, channels, *shape, generator=gen))
-              for n in (1, 2)]
-    if args.dynamic_hw:
-        other = (shape[0] + 32, shape[1] + 64)
-        checks.append((f'random 2x{channels}x{other[0]}x{other[1]}',
-                       torch.randn(2, channels, *other, generator=gen)))
+    sizes = [(1, *shape), (2, *shape)]
+    if args.dynamic_hw:  # first: the check most likely to fail
+        sizes.insert(0, (2, shape[0] + 32, shape[1] + 64))
+    checks = [(f'random {n}x{channels}x{h}x{w}',
+               torch.randn(n, channels, h, w, generator=gen))
+              for n, h, w in sizes]
     if args.verify_pair:
         checks.append(('pair ' + ' '.join(args.verify_pair),
                        real_input(model, args.verify_pair, shape,
@@ -210,6 +210,10 @@ def verify(path: str, model: nn.Module, wrapper: nn.Module,
     return [(name, max_abs_diff(session, wrapper, names, x))
             for name, x in checks]
 
+
+
+class VerificationError(RuntimeError):
+    """ONNX Runtime's output differs from PyTorch's beyond the tolerance."""
 
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -225,28 +229,30 @@ def main(argv=None) -> int:
     wrapper = OnnxExportWrapper(model).eval()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     example = split_inputs(torch.randn(1, channels, *shape), names)
-    tmp = args.out + '.tmp'
     try:
-        start = time.perf_counter()
-        with torch.no_grad():
-            export(wrapper, example, tmp, names, args.opset, args.dynamic_hw,
-                   args.exporter)
-        add_metadata(tmp, model, args.inputs if paired else 'image')
-        print(f'exported in {time.perf_counter() - start:.1f} s '
-              f'({args.exporter}, opset {args.opset}, inputs {names})')
-        failed = []
-        for name, diff in verify(tmp, model, wrapper, names, channels, shape,
-                                 args):
-            ok = diff <= args.tolerance
-            print(f'{name}: max abs diff {diff:.3g} '
-                  f'({"ok" if ok else "FAIL"}, tolerance {args.tolerance:g})')
-            if not ok:
-                failed.append(name)
-        if failed:
-            print(f'verification failed ({", ".join(failed)}); '
-                  f'{args.out} not written', file=sys.stderr)
-            return 1
-        os.replace(tmp, args.out)
+        with staged_output(args.out, overwrite=True, is_dir=False) as tmp:
+            start = time.perf_counter()
+            with torch.no_grad():
+                export(wrapper, example, tmp, names, args.opset,
+                       args.dynamic_hw, args.exporter)
+            add_metadata(tmp, model, args.inputs if paired else 'image')
+            print(f'exported in {time.perf_counter() - start:.1f} s '
+                  f'({args.exporter}, opset {args.opset}, inputs {names})')
+            failed = []
+            for name, diff in verify(tmp, model, wrapper, names, channels,
+                                     shape, args):
+                ok = diff <= args.tolerance
+                print(f'{name}: max abs diff {diff:.3g} '
+                      f'({"ok" if ok else "FAIL"}, tolerance '
+                      f'{args.tolerance:g})')
+                if not ok:
+                    failed.append(name)
+            if failed:
+                raise VerificationError(', '.join(failed))
+    except VerificationError as err:
+        print(f'verification failed ({err}); {args.out} not written',
+              file=sys.stderr)
+        return 1
     except Exception as err:
         print(f'export failed: {type(err).__name__}: {err}; {args.out} not '
               'written', file=sys.stderr)
@@ -256,9 +262,6 @@ def main(argv=None) -> int:
                   '--dynamic-hw, or use --exporter dynamo --opset 18',
                   file=sys.stderr)
         return 1
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     print(f'wrote {args.out}')
     return 0
 

@@ -2,11 +2,12 @@
 import json
 import multiprocessing as mp
 import os
-import shutil
 import signal
 
 import cv2
 import numpy as np
+
+from mmdefect.utils.staging import staged_output
 
 from . import defects
 from .defects import SAMPLE_TYPES, render_sample
@@ -172,13 +173,6 @@ def _build(root, cfg, test_ids, workers, progress):
     return meta
 
 
-def _remove(path):
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    elif os.path.lexists(path):
-        os.remove(path)
-
-
 def generate_synlcd(out_dir, size=REFERENCE_SIZE, per_pattern=600, seed=0,
                     workers=1, test_patterns=DEFAULT_TEST_PATTERNS,
                     overwrite=False, apply_sigma=True, progress=None):
@@ -194,31 +188,8 @@ def generate_synlcd(out_dir, size=REFERENCE_SIZE, per_pattern=600, seed=0,
         progress: optional ``callable(done, total)`` called after each sample.
     """
     test_ids = _validate(size, per_pattern, seed, workers, test_patterns)
-    out = os.path.abspath(out_dir)
-    if os.path.lexists(out) and not overwrite:
-        raise FileExistsError(f'{out} already exists; use overwrite=True '
-                              '(--overwrite) to replace it')
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    staging = f'{out}.partial-{os.getpid()}'
-    _remove(staging)  # left by a killed run that had the same pid
     cfg = dict(size=int(size), per_pattern=int(per_pattern), seed=int(seed),
                apply_sigma=bool(apply_sigma))
-    try:
+    with staged_output(out_dir, overwrite) as staging:
         meta = _build(staging, cfg, test_ids, workers, progress)
-        if os.path.lexists(out):
-            if not overwrite:
-                raise FileExistsError(f'{out} appeared during generation')
-            old = f'{out}.old-{os.getpid()}'
-            os.rename(out, old)
-            try:
-                os.rename(staging, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            _remove(old)
-        else:
-            os.rename(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return meta

@@ -34,6 +34,9 @@ class DistanceContrastHead(BaseModule):
         init_cfg (dict, optional): Initialisation config.
     """
 
+    # Name of its map in inference results and visualisations.
+    heat_map_name = 'distance'
+
     def __init__(self,
                  in_index: int = 4,
                  loss_contrast: Union[ConfigType, Sequence[ConfigType]] = dict(

@@ -1,0 +1,62 @@
+"""Atomic creation of output folders and files.
+
+A generator, converter or exporter interrupted midway (an exception, Ctrl-C,
+SIGTERM turned into SystemExit) must leave no half-written output.  Output is
+written into a staging path next to the target and renamed into place only
+when complete; renames within one file system are atomic.
+"""
+import os
+import os.path as osp
+import shutil
+from contextlib import contextmanager
+
+
+def remove_path(path: str) -> None:
+    """Delete a file, link or folder; links are never followed."""
+    if osp.isdir(path) and not osp.islink(path):
+        shutil.rmtree(path)
+    elif osp.lexists(path):
+        os.remove(path)
+
+
+@contextmanager
+def staged_output(out: str, overwrite: bool = False, is_dir: bool = True):
+    """Yield ``<out>.partial-<pid>``; move it to ``out`` on success.
+
+    The staging path is removed on any exception (Ctrl-C included), so
+    ``out`` never holds partial output.  An existing ``out`` is an error
+    unless ``overwrite``; it is then replaced only once the new output is
+    complete, and restored if the final rename fails.
+
+    Args:
+        out (str): Final path of the folder (``is_dir=True``, the staging
+            folder is created) or file (``is_dir=False``, the caller writes
+            the staging file).
+    """
+    out = osp.abspath(out)
+    if osp.lexists(out) and not overwrite:
+        raise FileExistsError(
+            f'{out} already exists; pass --overwrite to replace it')
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    staging = f'{out}.partial-{os.getpid()}'
+    remove_path(staging)  # left by a killed run that had the same pid
+    if is_dir:
+        os.makedirs(staging)
+    try:
+        yield staging
+        if not osp.lexists(staging):
+            raise FileNotFoundError(f'nothing was written to {staging}')
+        if osp.lexists(out):
+            old = f'{out}.old-{os.getpid()}'
+            os.rename(out, old)
+            try:
+                os.rename(staging, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            remove_path(old)
+        else:
+            os.rename(staging, out)
+    except BaseException:
+        remove_path(staging)
+        raise
