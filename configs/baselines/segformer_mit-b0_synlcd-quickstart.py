@@ -5,3 +5,7 @@ _base_ = [
     '../_base_/datasets/synlcd-256_sample-only.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_500.py'
 ]
+# CPU budget: 500 iterations from scratch (no pretrained weights offline)
+# instead of 126,000 from an ImageNet-pretrained MiT.  Class-weighted CE lets
+# the rare classes register within it (line 2.4 %, abpt 0.13 % of pixels).
+model = dict(decode_head=dict(loss_decode=dict(class_weight=[1.0, 4.0, 40.0])))

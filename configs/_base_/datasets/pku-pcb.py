@@ -17,10 +17,6 @@ train_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='PerImageTransform',
-        transforms=[dict(type='PhotoMetricDistortion')],
-        independent=True),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
 ]
 # Whole 1000x1000 crops at their native scale.

@@ -1,5 +1,5 @@
 # The small 256x256 SynLCD of the quickstart (`make data-quick`): images are
-# generated at the training size, so only flips and photometric changes.
+# generated at the training size, so only flips.
 _base_ = './synlcd.py'
 data_root = 'data/synlcd_quick'
 pack_meta_keys = {{_base_.pack_meta_keys}}
@@ -7,10 +7,6 @@ train_pipeline = [
     dict(type='LoadImagePairFromFile'),
     dict(type='LoadDefectAnnotations'),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='PerImageTransform',
-        transforms=[dict(type='PhotoMetricDistortion')],
-        independent=True),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
 ]
 test_pipeline = [

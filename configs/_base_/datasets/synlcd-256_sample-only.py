@@ -5,7 +5,6 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDefectAnnotations'),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs', meta_keys=pack_meta_keys),
 ]
 test_pipeline = [
