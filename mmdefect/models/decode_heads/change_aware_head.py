@@ -197,12 +197,22 @@ class ChangeAwareHead(BaseDecodeHead):
                 align_corners=self.align_corners)
         dist = dist.sigmoid()  # (N, 1, H/4, W/4)
 
+        n, _, h, w = x.shape
+        levels = len(projected)
         if self.mode == 'intra':
             hw = self.coord_att(sum(projected) + dist)  # (N, C, H/4, W/4)
-            out = self.channel_att(x + dist) * (
-                x + hw.repeat(1, len(projected), 1, 1))
+            # CA(x + dist) needs only the spatial mean of x + dist, which is
+            # mean(x) + mean(dist): no (N, 4C, H/4, W/4) sum is built.
+            weights = self.channel_att(
+                x.mean(dim=(2, 3), keepdim=True) +
+                dist.mean(dim=(2, 3), keepdim=True))  # (N, 4C, 1, 1)
+            # x + hw tiled over the levels, by broadcasting rather than a
+            # 4x repeated copy of hw.
+            tiled = x.view(n, levels, -1, h, w) + hw.unsqueeze(1)
+            out = tiled.view(n, -1, h, w) * weights
         else:
-            out = self.channel_att(x) * self._min_max(dist) * x
+            weights = self.channel_att(x.mean(dim=(2, 3), keepdim=True))
+            out = x * weights * self._min_max(dist)
 
         out = self.fusion_conv(out)
         return self.cls_seg(out)
