@@ -60,3 +60,38 @@ def staged_output(out: str, overwrite: bool = False, is_dir: bool = True):
     except BaseException:
         remove_path(staging)
         raise
+
+
+def run_staged_tool(parser, out_dir: str, build, errors=(ValueError,
+                                                          FileNotFoundError,
+                                                          FileExistsError)):
+    """Run a command-line data tool whose ``build(progress)`` writes
+    ``out_dir`` through :func:`staged_output`.
+
+    SIGTERM becomes ``SystemExit`` (which unwinds through the staging and
+    removes it), Ctrl-C ends with a one-line message, the expected input
+    errors are reported by ``parser.error``, and ``progress(done, total)``
+    drives an mmengine progress bar.  Returns what ``build`` returns.
+    """
+    import signal
+    import sys
+
+    from mmengine.utils import ProgressBar
+
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = ProgressBar(total)
+        bar.update()
+
+    try:
+        result = build(progress)
+    except errors as err:
+        parser.error(str(err))
+    except KeyboardInterrupt:
+        sys.exit(f'\ninterrupted: {out_dir} was left unchanged')
+    print()
+    return result

@@ -2,6 +2,7 @@
 the data set classes that read their output, and the CADNet configs."""
 import importlib.util
 import shutil
+import signal
 import sys
 
 import cv2
@@ -437,7 +438,7 @@ def test_pcb_cli_names_the_missing_board(pcb, pcb_root, tmp_path,
                                          monkeypatch, capsys):
     root = tmp_path / 'PCB_DATASET'
     shutil.copytree(pcb_root, root, ignore=shutil.ignore_patterns('*.JPG'))
-    monkeypatch.setattr(pcb.signal, 'signal', lambda *args: None)
+    monkeypatch.setattr(signal, 'signal', lambda *args: None)
     monkeypatch.setattr(sys, 'argv', ['pku_pcb.py', str(root),
                                       str(tmp_path / 'out')])
     with pytest.raises(SystemExit) as exit_info:

@@ -2,6 +2,7 @@
 import hashlib
 import importlib.util
 import json
+import signal
 import subprocess
 import sys
 
@@ -249,7 +250,7 @@ def test_cli_errors(tmp_path, repo, monkeypatch, capsys, args, message):
         'synlcd_cli', f'{repo}/tools/dataset_converters/synlcd.py')
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
-    monkeypatch.setattr(cli.signal, 'signal', lambda *args: None)
+    monkeypatch.setattr(signal, 'signal', lambda *args: None)
     (tmp_path / 'out').mkdir()
     monkeypatch.setattr(sys, 'argv', ['synlcd.py', str(tmp_path / 'out'),
                                       *args])

@@ -29,15 +29,13 @@ import argparse
 import json
 import os
 import os.path as osp
-import signal
-import sys
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from mmdefect.datasets.mvtec_ad import MVTecADDataset
-from mmdefect.utils import staged_output
+from mmdefect.utils import run_staged_tool, staged_output
 
 CLASSES = MVTecADDataset.METAINFO['classes']
 CATEGORIES = CLASSES[1:]
@@ -263,35 +261,15 @@ def parse_args():
     return parser, parser.parse_args()
 
 
-def _terminate(signum, frame):
-    # SystemExit unwinds through staged_output, which removes the staging
-    # folder, so a killed run leaves nothing behind.
-    sys.exit(128 + signum)
-
-
 def main():
     parser, args = parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
-    from mmengine.utils import ProgressBar
-    bar = None
-
-    def progress(done, total):
-        nonlocal bar
-        if bar is None:
-            bar = ProgressBar(total)
-        bar.update()
-
-    try:
-        meta = convert_mvtec(
+    meta = run_staged_tool(
+        parser, args.out_dir,
+        lambda progress: convert_mvtec(
             args.mvtec_root, args.out_dir, categories=args.categories,
             seed=args.seed, train_ratio=args.train_ratio,
             include_train_good=args.include_train_good,
-            overwrite=args.overwrite, progress=progress)
-    except (ValueError, FileNotFoundError, FileExistsError) as e:
-        parser.error(str(e))
-    except KeyboardInterrupt:
-        sys.exit(f'\ninterrupted: {args.out_dir} was left unchanged')
-    print()
+            overwrite=args.overwrite, progress=progress))
     for name, counts in meta['splits'].items():
         print(f'{name}: {counts["total"]} samples ({counts["defective"]} '
               'defective)')

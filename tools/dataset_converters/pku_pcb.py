@@ -33,8 +33,6 @@ import json
 import os
 import os.path as osp
 import re
-import signal
-import sys
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -42,7 +40,7 @@ import cv2
 import numpy as np
 
 from mmdefect.datasets.pku_pcb import PKUPCBDataset
-from mmdefect.utils import staged_output
+from mmdefect.utils import run_staged_tool, staged_output
 
 CLASSES = PKUPCBDataset.METAINFO['classes']
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -359,34 +357,14 @@ def parse_args():
     return parser, parser.parse_args()
 
 
-def _terminate(signum, frame):
-    # SystemExit unwinds through staged_output, which removes the staging
-    # folder, so a killed run leaves nothing behind.
-    sys.exit(128 + signum)
-
-
 def main():
     parser, args = parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
-    from mmengine.utils import ProgressBar
-    bar = None
-
-    def progress(done, total):
-        nonlocal bar
-        if bar is None:
-            bar = ProgressBar(total)
-        bar.update()
-
-    try:
-        meta = convert_pcb(
+    meta = run_staged_tool(
+        parser, args.out_dir,
+        lambda progress: convert_pcb(
             args.pcb_root, args.out_dir, crop=args.crop, seed=args.seed,
             train_ratio=args.train_ratio, diff_threshold=args.diff_threshold,
-            overwrite=args.overwrite, progress=progress)
-    except (ValueError, FileNotFoundError, FileExistsError) as e:
-        parser.error(str(e))
-    except KeyboardInterrupt:
-        sys.exit(f'\ninterrupted: {args.out_dir} was left unchanged')
-    print()
+            overwrite=args.overwrite, progress=progress))
     for split, counts in meta['splits'].items():
         print(f'{split}: {counts["crops"]} crops from {counts["images"]} '
               'images')

@@ -9,11 +9,10 @@ and 1,800 test samples. A quick set for smoke runs:
 See docs/synlcd.md for the parameters and the on-disk layout.
 """
 import argparse
-import signal
-import sys
 
 from mmdefect.datasets.synlcd_generator import (DEFAULT_TEST_PATTERNS,
                                                 PATTERN_NAMES, generate_synlcd)
+from mmdefect.utils import run_staged_tool
 
 
 def parse_args():
@@ -40,35 +39,16 @@ def parse_args():
     return parser, parser.parse_args()
 
 
-def _terminate(signum, frame):
-    # SystemExit unwinds through generate_synlcd, which removes its staging
-    # directory, so a killed run leaves nothing behind.
-    sys.exit(128 + signum)
-
-
 def main():
     parser, args = parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
-    from mmengine.utils import ProgressBar
-    bar = None
-
-    def progress(done, total):
-        nonlocal bar
-        if bar is None:
-            bar = ProgressBar(total)
-        bar.update()
-
-    try:
-        meta = generate_synlcd(
+    meta = run_staged_tool(
+        parser, args.out_dir,
+        lambda progress: generate_synlcd(
             args.out_dir, size=args.size, per_pattern=args.per_pattern,
             seed=args.seed, workers=args.workers,
             test_patterns=args.test_patterns, overwrite=args.overwrite,
-            progress=progress)
-    except (ValueError, FileExistsError) as e:
-        parser.error(str(e))
-    except KeyboardInterrupt:
-        sys.exit(f'\ninterrupted: {args.out_dir} was left unchanged')
-    print()
+            progress=progress),
+        errors=(ValueError, FileExistsError))
     for split, info in meta['splits'].items():
         print(f'{split}: {info["counts"]["total"]} samples '
               f'{info["counts"]} from {", ".join(info["patterns"])}')
