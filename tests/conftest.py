@@ -66,11 +66,6 @@ def synlcd_root(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope='session')
-def dataset_writer():
-    return write_paired_dataset
-
-
 @pytest.fixture
 def data_info(paired_root):
     """The data info dict PairedDefectDataset makes for one sample."""

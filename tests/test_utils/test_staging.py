@@ -10,8 +10,8 @@ def test_staged_folder_appears_only_when_complete(tmp_path):
         open(f'{stage}/a.txt', 'w').write('a')
     assert (tmp_path / 'probe').read_text() == 'False'
     assert (out / 'a.txt').read_text() == 'a'
-    assert [p.name for p in tmp_path.iterdir()] != []
-    assert not list(tmp_path.glob('*.partial-*'))
+    # Nothing but the finished folder is left: no staging folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'probe']
 
 
 def test_interrupted_output_leaves_nothing_and_keeps_the_old(tmp_path):
