@@ -68,7 +68,7 @@ def synlcd_root(tmp_path_factory):
 
 @pytest.fixture
 def data_info(paired_root):
-    """The data info dict PairedDefectDataset makes for one sample."""
+    """The data info dict DefectDataset makes for one sample."""
     from mmdefect.datasets import SynLCDDataset
 
     def get(index=0, root=paired_root, split='train'):

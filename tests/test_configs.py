@@ -49,13 +49,15 @@ def test_config_builds_and_trains(path, synlcd_root):
             assert len(dataset) > 0
         # One test sample through the config's own pipeline (the training
         # pipeline would upscale the tiny images to the 512 crop: slow).
+        # SynLCD lists pairs; single-image models keep the sample.
         sample = dataset[0]
-        assert sample['inputs'].shape[0] == input_channels(cfg)
+        assert sample['inputs'].shape[0] == 6
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    data = random_batch(model, input_channels(cfg), model.num_classes)
+    data = random_batch(model, 6, model.num_classes)
+    assert data['inputs'].shape[1] == input_channels(cfg)
     for _ in range(2):
         losses = model.loss(**data)
         loss, _ = model.parse_losses(losses)

@@ -5,6 +5,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from mmseg.evaluation import IoUMetric
+from mmseg.registry import METRICS
 
 import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
 from mmdefect.utils import setup_cpu_distributed
@@ -86,7 +88,11 @@ def main():
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
+        # The mask writer of mmseg's IoUMetric, in a list of metrics too.
+        metrics = cfg.test_evaluator
+        for metric in metrics if isinstance(metrics, list) else [metrics]:
+            if issubclass(METRICS.get(metric['type']), IoUMetric):
+                metric['output_dir'] = args.out
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()

@@ -7,10 +7,10 @@ env_cfg = dict(
 )
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
-    type='PairedSegVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='DefectVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
-tta_model = dict(type='SegTTAModel')
+tta_model = dict(type='DefectTTAModel')
 custom_hooks = [dict(type='InvalidLossHook')]

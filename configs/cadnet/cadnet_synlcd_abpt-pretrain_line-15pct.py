@@ -5,5 +5,8 @@ _base_ = './cadnet_synlcd_abpt2line.py'
 load_from = 'work_dirs/cadnet_synlcd_abpt2abpt/iter_126000.pth'
 train_dataloader = dict(
     dataset=dict(ann_file='splits/train_line.txt', label_fraction=0.15))
-val_evaluator = dict(tested_class=None)
+val_evaluator = [
+    dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore']),
+    dict(type='ImageDefectMetric'),
+]
 test_evaluator = val_evaluator

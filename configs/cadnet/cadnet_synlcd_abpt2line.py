@@ -5,5 +5,11 @@
 _base_ = './cadnet_synlcd_abpt2abpt.py'
 val_dataloader = dict(dataset=dict(ann_file='splits/test_line.txt'))
 test_dataloader = val_dataloader
-val_evaluator = dict(tested_class=1)
+val_evaluator = [
+    dict(
+        type='DefectIoUMetric',
+        iou_metrics=['mIoU', 'mFscore'],
+        tested_class=1),
+    dict(type='ImageDefectMetric'),
+]
 test_evaluator = val_evaluator

@@ -2,4 +2,4 @@
 # the multi-class balanced one, SegFormer decoder.
 _base_ = './cadnet_synlcd_cel-bcl.py'
 model = dict(
-    auxiliary_head=dict(loss_contrast=dict(balanced=False, loss_name='loss_cl')))
+    auxiliary_head=dict(loss=dict(balanced=False, loss_name='loss_cl')))

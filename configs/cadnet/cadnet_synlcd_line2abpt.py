@@ -4,5 +4,11 @@
 _base_ = './cadnet_synlcd_line2line.py'
 val_dataloader = dict(dataset=dict(ann_file='splits/test_abpt.txt'))
 test_dataloader = val_dataloader
-val_evaluator = dict(tested_class=2)
+val_evaluator = [
+    dict(
+        type='DefectIoUMetric',
+        iou_metrics=['mIoU', 'mFscore'],
+        tested_class=2),
+    dict(type='ImageDefectMetric'),
+]
 test_evaluator = val_evaluator

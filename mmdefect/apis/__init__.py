@@ -1,7 +1,8 @@
-"""Inference outside the Runner: build a model, segment image pairs."""
-from .inference import (PairResult, inference_pair, init_model, is_paired,
-                        prepare_batch)
+"""Inference outside the Runner."""
+from .defect_inferencer import DefectInferencer
+from .inference import PairResult, inference_pair, inferencer_of, init_model
 
 __all__ = [
-    'PairResult', 'inference_pair', 'init_model', 'is_paired', 'prepare_batch'
+    'DefectInferencer', 'PairResult', 'inference_pair', 'inferencer_of',
+    'init_model'
 ]

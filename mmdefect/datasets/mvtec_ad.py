@@ -9,11 +9,11 @@ Labels: 0 background, 1..15 the defect of that object category.
 """
 from mmseg.registry import DATASETS
 
-from .paired_defect_dataset import PairedDefectDataset
+from .defect_dataset import DefectDataset
 
 
 @DATASETS.register_module()
-class MVTecADDataset(PairedDefectDataset):
+class MVTecADDataset(DefectDataset):
     METAINFO = dict(
         classes=('background', 'bottle', 'cable', 'capsule', 'carpet', 'grid',
                  'hazelnut', 'leather', 'metal_nut', 'pill', 'screw', 'tile',

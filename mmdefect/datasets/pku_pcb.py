@@ -9,11 +9,11 @@ names its columns only c1..c6).
 """
 from mmseg.registry import DATASETS
 
-from .paired_defect_dataset import PairedDefectDataset
+from .defect_dataset import DefectDataset
 
 
 @DATASETS.register_module()
-class PKUPCBDataset(PairedDefectDataset):
+class PKUPCBDataset(DefectDataset):
     METAINFO = dict(
         classes=('background', 'missing_hole', 'mouse_bite', 'open_circuit',
                  'short', 'spur', 'spurious_copper'),

@@ -7,10 +7,10 @@ from mmengine.config import Config
 
 
 def input_channels(cfg: Config) -> int:
-    """3 for single-image models, 6 for sample+template (paired) models."""
-    pipeline = cfg.test_dataloader.dataset.pipeline
-    paired = any(t.get('type') == 'LoadImagePairFromFile' for t in pipeline)
-    return 6 if paired else 3
+    """Channels the model consumes: 3 for single-image models, 6 for
+    sample + template (its ``DefectDataPreProcessor.num_images``)."""
+    preprocessor = cfg.model.get('data_preprocessor') or {}
+    return 3 * preprocessor.get('num_images', 1)
 
 
 def count_parameters(model: nn.Module) -> Dict[str, int]:

@@ -62,6 +62,24 @@ def staged_output(out: str, overwrite: bool = False, is_dir: bool = True):
         raise
 
 
+def write_file(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a staging file in its folder
+    (created if needed); an existing file is replaced."""
+    with staged_output(path, overwrite=True, is_dir=False) as tmp:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+
+
+def write_png(path: str, image) -> None:
+    """Encode an image (uint8 array, BGR or grey) as PNG and write it
+    atomically; the error names the path."""
+    import cv2
+    ok, buf = cv2.imencode('.png', image)
+    if not ok:
+        raise OSError(f'cannot encode {path} as PNG')
+    write_file(path, buf.tobytes())
+
+
 def run_staged_tool(parser, out_dir: str, build, errors=(ValueError,
                                                           FileNotFoundError,
                                                           FileExistsError)):

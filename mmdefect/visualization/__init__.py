@@ -1,10 +1,10 @@
 """Drawing of defect predictions: pure overlay functions and the Runner's
-paired visualizer (registered as ``PairedSegVisualizer``)."""
+panel visualizer (registered as ``DefectVisualizer``)."""
 from .overlays import (blend, color_mask, error_overlay, heat_map,
                        make_panel, put_text)
-from .paired_visualizer import PairedSegVisualizer
+from .defect_visualizer import DefectVisualizer
 
 __all__ = [
     'blend', 'color_mask', 'error_overlay', 'heat_map', 'make_panel',
-    'put_text', 'PairedSegVisualizer'
+    'put_text', 'DefectVisualizer'
 ]

@@ -1,8 +1,7 @@
 """MVTec-AD and PKU-Market-PCB converters on small fakes in the real layouts,
 the data set classes that read their output, and the CADNet configs."""
-import importlib.util
 import shutil
-import signal
+import subprocess
 import sys
 
 import cv2
@@ -12,31 +11,14 @@ import torch
 from mmengine.config import Config
 from mmseg.registry import DATASETS, MODELS
 
+from mmdefect.datasets.converters import mvtec_ad, pku_pcb
 from mmdefect.datasets.mvtec_ad import MVTecADDataset
 from mmdefect.datasets.pku_pcb import PKUPCBDataset
 
 MVTEC_CLASSES = MVTecADDataset.METAINFO['classes']
 PCB_CLASSES = PKUPCBDataset.METAINFO['classes']
-LOAD = [dict(type='LoadImagePairFromFile'),
+LOAD = [dict(type='LoadDefectImages'),
         dict(type='LoadDefectAnnotations')]
-
-
-def load_tool(repo, name):
-    spec = importlib.util.spec_from_file_location(
-        f'{name}_converter', f'{repo}/tools/dataset_converters/{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope='module')
-def mvtec(repo):
-    return load_tool(repo, 'mvtec_ad')
-
-
-@pytest.fixture(scope='module')
-def pcb(repo):
-    return load_tool(repo, 'pku_pcb')
 
 
 def read_split(out, name):
@@ -46,6 +28,13 @@ def read_split(out, name):
 
 def leftovers(out):
     return sorted(p.name for p in out.parent.glob(out.name + '*'))
+
+
+def run_tool(repo, name, *args):
+    """Run ``tools/dataset_converters/<name>.py`` as a script."""
+    return subprocess.run(
+        [sys.executable, f'tools/dataset_converters/{name}.py',
+         *map(str, args)], cwd=repo, capture_output=True, text=True)
 
 
 # --------------------------------------------------------------- MVTec-AD
@@ -90,9 +79,10 @@ def mvtec_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def mvtec_out(mvtec, mvtec_root, tmp_path_factory):
+def mvtec_out(mvtec_root, tmp_path_factory):
     out = tmp_path_factory.mktemp('mvtec_out') / 'converted'
-    mvtec.convert_mvtec(mvtec_root, out, categories=list(MVTEC_FAKE), seed=0)
+    mvtec_ad.convert_mvtec(mvtec_root, out, categories=list(MVTEC_FAKE),
+                           seed=0)
     return out
 
 
@@ -138,27 +128,28 @@ def test_mvtec_dataset_reads_the_output(mvtec_out):
                     MVTEC_CLASSES.index('screw')}
 
 
-def test_mvtec_split_is_a_deterministic_disjoint_70_30(mvtec, mvtec_root,
-                                                      mvtec_out, tmp_path):
+def test_mvtec_split_is_a_deterministic_disjoint_70_30(
+        mvtec_root, mvtec_out, tmp_path):
     train, test = (read_split(mvtec_out, s) for s in ('train', 'test'))
     assert (len(train), len(test)) == (5, 3)  # floor(0.7 * 8)
     assert not {t[0] for t in train} & {t[0] for t in test}
     again = tmp_path / 'again'
-    mvtec.convert_mvtec(mvtec_root, again, categories=list(MVTEC_FAKE),
-                        seed=0)
+    mvtec_ad.convert_mvtec(mvtec_root, again, categories=list(MVTEC_FAKE),
+                           seed=0)
     for split in ('train', 'test'):
         assert (again / 'splits' / f'{split}.txt').read_text() == (
             mvtec_out / 'splits' / f'{split}.txt').read_text()
     other = tmp_path / 'other'
-    mvtec.convert_mvtec(mvtec_root, other, categories=list(MVTEC_FAKE),
-                        seed=1)
+    mvtec_ad.convert_mvtec(mvtec_root, other, categories=list(MVTEC_FAKE),
+                           seed=1)
     assert read_split(other, 'train') != train
 
 
-def test_mvtec_include_train_good(mvtec, mvtec_root, tmp_path):
+def test_mvtec_include_train_good(mvtec_root, tmp_path):
     out = tmp_path / 'all'
-    meta = mvtec.convert_mvtec(mvtec_root, out, categories=list(MVTEC_FAKE),
-                               include_train_good=True)
+    meta = mvtec_ad.convert_mvtec(mvtec_root, out,
+                                  categories=list(MVTEC_FAKE),
+                                  include_train_good=True)
     lines = read_split(out, 'train') + read_split(out, 'test')
     assert len(lines) == 14 and meta['splits']['train']['total'] == 9
     train_good = [t for t in lines if '/train/good/' in t[0]]
@@ -167,7 +158,19 @@ def test_mvtec_include_train_good(mvtec, mvtec_root, tmp_path):
     assert all('/train_good/' in m for _, _, m in train_good)
 
 
-def test_mvtec_errors(mvtec, mvtec_root, mvtec_out, tmp_path):
+def test_mvtec_cli_writes_what_the_library_writes(repo, mvtec_root,
+                                                  mvtec_out, tmp_path):
+    out = tmp_path / 'cli'
+    run = run_tool(repo, 'mvtec_ad', mvtec_root, out, '--categories',
+                   *MVTEC_FAKE)
+    assert run.returncode == 0, run.stderr
+    assert 'train: 5 samples' in run.stdout
+    for split in ('train', 'test'):
+        assert (out / 'splits' / f'{split}.txt').read_text() == (
+            mvtec_out / 'splits' / f'{split}.txt').read_text()
+
+
+def test_mvtec_errors(mvtec_root, mvtec_out, tmp_path):
     broken = tmp_path / 'broken'
     shutil.copytree(mvtec_root, broken)
     good = broken / 'bottle' / 'train' / 'good'
@@ -177,19 +180,19 @@ def test_mvtec_errors(mvtec, mvtec_root, mvtec_out, tmp_path):
     with pytest.raises(ValueError,
                        match=r'is 64x64 but its template .*good/00\d.png is '
                        '32x32'):
-        mvtec.convert_mvtec(broken, out, categories=['bottle'], seed=0)
+        mvtec_ad.convert_mvtec(broken, out, categories=['bottle'], seed=0)
     shutil.rmtree(good)
     shutil.copytree(mvtec_root / 'bottle' / 'train' / 'good', good)
     (broken / 'screw' / 'ground_truth' / 'scratch_head' /
      '001_mask.png').unlink()
     with pytest.raises(FileNotFoundError, match='001_mask.png not found'):
-        mvtec.convert_mvtec(broken, out, categories=['screw'])
+        mvtec_ad.convert_mvtec(broken, out, categories=['screw'])
     with pytest.raises(FileNotFoundError, match='cable, capsule'):
-        mvtec.convert_mvtec(broken, out)  # all 15 by default
+        mvtec_ad.convert_mvtec(broken, out)  # all 15 by default
     with pytest.raises(FileExistsError, match='--overwrite'):
-        mvtec.convert_mvtec(mvtec_root, mvtec_out, categories=['bottle'])
+        mvtec_ad.convert_mvtec(mvtec_root, mvtec_out, categories=['bottle'])
     with pytest.raises(ValueError, match='outside the data set'):
-        mvtec.convert_mvtec(mvtec_root, mvtec_root / 'out')
+        mvtec_ad.convert_mvtec(mvtec_root, mvtec_root / 'out')
     assert leftovers(out) == []
 
 
@@ -270,9 +273,9 @@ def pcb_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def pcb_out(pcb, pcb_root, tmp_path_factory):
+def pcb_out(pcb_root, tmp_path_factory):
     out = tmp_path_factory.mktemp('pcb_out') / 'pku_pcb'
-    meta = pcb.convert_pcb(pcb_root, out, crop=1000, seed=0)
+    meta = pku_pcb.convert_pcb(pcb_root, out, crop=1000, seed=0)
     return out, meta
 
 
@@ -344,7 +347,7 @@ def test_pcb_masks_and_sample_template_agreement(pcb_root, pcb_out):
         np.testing.assert_array_equal(img[far], template[far])
 
 
-def test_pcb_split_by_source_image(pcb, pcb_root, pcb_out, tmp_path):
+def test_pcb_split_by_source_image(pcb_root, pcb_out, tmp_path):
     out, meta = pcb_out
     split_of = {}
     for split, stem, _, _ in crops_of(out).values():
@@ -352,7 +355,7 @@ def test_pcb_split_by_source_image(pcb, pcb_root, pcb_out, tmp_path):
     assert sorted(split_of.values()) == ['test', 'train']
     assert meta['splits']['train']['images'] == 1
     again = tmp_path / 'again'
-    pcb.convert_pcb(pcb_root, again, seed=0)
+    pku_pcb.convert_pcb(pcb_root, again, seed=0)
     for split in ('train', 'test'):
         assert (again / 'splits' / f'{split}.txt').read_text() == (
             out / 'splits' / f'{split}.txt').read_text()
@@ -367,26 +370,26 @@ def test_pcb_dataset_reads_the_output(pcb_out):
     assert set(np.unique(item['gt_seg_map'])) - {0} <= set(range(1, 7))
 
 
-def test_crop_windows_add_a_window_for_a_box_no_tile_holds(pcb):
+def test_crop_windows_add_a_window_for_a_box_no_tile_holds():
     # tiles start at 0, 750, 1500; the box spans the 750 and 1000 borders
     box = (1, 700, 100, 1020, 180)
-    windows, size = pcb.crop_windows(2500, 2500, 1000, [box])
+    windows, size = pku_pcb.crop_windows(2500, 2500, 1000, [box])
     assert size == (1000, 1000) and len(windows) == 10
     y, x = windows[-1]
     assert x <= 700 and 1020 <= x + 1000 and y <= 100 and 180 <= y + 1000
-    windows, size = pcb.crop_windows(600, 2500, 1000, [box])
+    windows, size = pku_pcb.crop_windows(600, 2500, 1000, [box])
     assert size == (600, 1000) and all(y == 0 for y, _ in windows)
 
 
 @pytest.mark.parametrize('overwrite', [False, True])
-def test_pcb_interruption_leaves_nothing(pcb, pcb_root, tmp_path,
-                                         monkeypatch, overwrite):
+def test_pcb_interruption_leaves_nothing(pcb_root, tmp_path, monkeypatch,
+                                         overwrite):
     out = tmp_path / 'pku_pcb'
     if overwrite:
         out.mkdir()
         (out / 'old').write_text('kept')
     calls = []
-    write = pcb._imwrite
+    write = pku_pcb.imwrite
 
     def interrupted(path, img):
         calls.append(path)
@@ -394,9 +397,9 @@ def test_pcb_interruption_leaves_nothing(pcb, pcb_root, tmp_path,
             raise KeyboardInterrupt
         write(path, img)
 
-    monkeypatch.setattr(pcb, '_imwrite', interrupted)
+    monkeypatch.setattr(pku_pcb, 'imwrite', interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pcb.convert_pcb(pcb_root, out, overwrite=overwrite)
+        pku_pcb.convert_pcb(pcb_root, out, overwrite=overwrite)
     assert len(calls) == 4
     if overwrite:
         assert leftovers(out) == ['pku_pcb']
@@ -405,46 +408,41 @@ def test_pcb_interruption_leaves_nothing(pcb, pcb_root, tmp_path,
         assert leftovers(out) == []
 
 
-def test_pcb_errors(pcb, pcb_root, tmp_path):
+def test_pcb_errors(pcb_root, tmp_path):
     out = tmp_path / 'out'
     root = tmp_path / 'PCB_DATASET'
     shutil.copytree(pcb_root, root)
     xml = root / 'Annotations' / 'Short' / '01_short_01.xml'
     xml.write_text(voc_xml('01_short_01', BOARD_W, BOARD_H, []))
     with pytest.raises(ValueError, match='01_short_01.xml holds no'):
-        pcb.convert_pcb(root, out)
+        pku_pcb.convert_pcb(root, out)
     shutil.copy(pcb_root / 'Annotations' / 'Short' / '01_short_01.xml', xml)
     jpg = root / 'images' / 'Short' / '01_short_01.jpg'
     jpg.write_bytes(b'not a jpeg')
     with pytest.raises(ValueError, match='cannot read image .*01_short_01'):
-        pcb.convert_pcb(root, out)
+        pku_pcb.convert_pcb(root, out)
     assert leftovers(out) == []  # failed mid-way: staging removed
     (root / 'PCB_USED' / '01.JPG').rename(root / 'PCB_USED' / '02.JPG')
     with pytest.raises(FileNotFoundError, match=r'PCB_USED/01\.JPG not found'):
-        pcb.convert_pcb(root, out)
+        pku_pcb.convert_pcb(root, out)
     (root / 'PCB_USED' / '02.JPG').rename(root / 'PCB_USED' / '01.JPG')
     cv2.imwrite(str(root / 'PCB_USED' / '01.JPG'),
                 np.zeros((BOARD_H, BOARD_W - 8, 3), np.uint8))
     with pytest.raises(ValueError, match='01.JPG is 1192x1100'):
-        pcb.convert_pcb(root, out)
+        pku_pcb.convert_pcb(root, out)
     shutil.rmtree(root / 'Annotations')
     (root / 'Annotations' / 'Short').mkdir(parents=True)
     with pytest.raises(ValueError, match='holds no \\*.xml'):
-        pcb.convert_pcb(root, out)
+        pku_pcb.convert_pcb(root, out)
     assert leftovers(out) == []
 
 
-def test_pcb_cli_names_the_missing_board(pcb, pcb_root, tmp_path,
-                                         monkeypatch, capsys):
+def test_pcb_cli_names_the_missing_board(repo, pcb_root, tmp_path):
     root = tmp_path / 'PCB_DATASET'
     shutil.copytree(pcb_root, root, ignore=shutil.ignore_patterns('*.JPG'))
-    monkeypatch.setattr(signal, 'signal', lambda *args: None)
-    monkeypatch.setattr(sys, 'argv', ['pku_pcb.py', str(root),
-                                      str(tmp_path / 'out')])
-    with pytest.raises(SystemExit) as exit_info:
-        pcb.main()
-    assert exit_info.value.code == 2
-    assert 'template board' in capsys.readouterr().err
+    run = run_tool(repo, 'pku_pcb', root, tmp_path / 'out')
+    assert run.returncode == 2
+    assert 'template board' in run.stderr
     assert leftovers(tmp_path / 'out') == []
 
 

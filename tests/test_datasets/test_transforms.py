@@ -3,6 +3,7 @@ errors, mask value handling and per-image photometric transforms."""
 import cv2
 import numpy as np
 import pytest
+import torch
 from mmcv.transforms import Compose
 from mmseg.registry import TRANSFORMS
 
@@ -72,7 +73,7 @@ def test_preprocessor_padding_keeps_pair_and_mask_aligned():
     from mmseg.structures import SegDataSample
     from mmengine.structures import PixelData
     pre = MODELS.build(
-        dict(type='PairedDataPreProcessor', mean=[0., 0., 0.],
+        dict(type='DefectDataPreProcessor', num_images=2, mean=[0., 0., 0.],
              std=[1., 1., 1.], size_divisor=32, seg_pad_val=255))
     img, mask = coordinate_pair(size=(50, 41))
     sample = SegDataSample(
@@ -89,7 +90,7 @@ def test_preprocessor_padding_keeps_pair_and_mask_aligned():
 
 def test_pair_loading_stacks_sample_then_template(data_info):
     info = data_info(0)
-    results = TRANSFORMS.build(dict(type='LoadImagePairFromFile'))(info)
+    results = TRANSFORMS.build(dict(type='LoadDefectImages'))(info)
     sample = cv2.imread(info['img_path'])
     template = cv2.imread(info['template_path'])
     assert results['img'].shape == sample.shape[:2] + (6, )
@@ -98,13 +99,14 @@ def test_pair_loading_stacks_sample_then_template(data_info):
 
 
 def test_pair_loading_errors_name_the_file(data_info, tmp_path):
-    load = TRANSFORMS.build(dict(type='LoadImagePairFromFile'))
+    load = TRANSFORMS.build(dict(type='LoadDefectImages'))
     info = data_info(0)
     missing = dict(info, template_path=str(tmp_path / 'nope.png'))
     with pytest.raises(FileNotFoundError, match='nope.png'):
         load(missing)
-    with pytest.raises(KeyError, match='no template'):
-        load(dict(info, template_path=None))
+    # Without a template the sample alone is loaded (single-image data).
+    alone = load(dict(info, template_path=None))
+    assert alone['img'].shape == (64, 64, 3)
     small = tmp_path / 'small.png'
     cv2.imwrite(str(small), np.zeros((10, 12, 3), np.uint8))
     with pytest.raises(ValueError, match='small.png'):
@@ -162,3 +164,88 @@ def test_photometric_per_image_independent_or_shared():
             assert out.shape == img.shape
             differ += not np.allclose(out[..., :3], out[..., 3:])
         assert (differ > 0) == independent
+
+
+def _pack(**results):
+    results.setdefault('img', np.zeros((8, 8, 6), np.uint8))
+    return TRANSFORMS.build(dict(type='PackDefectInputs'))(results)
+
+
+def test_pack_derives_the_image_label_from_the_transformed_mask():
+    mask = np.zeros((8, 8), np.uint8)
+    assert int(_pack(gt_seg_map=mask)['data_samples'].gt_label) == 0
+    mask[2, 2] = 2
+    assert int(_pack(gt_seg_map=mask)['data_samples'].gt_label) == 1
+    # A crop that cut the defect out: the mask decides, not the dataset.
+    assert int(_pack(gt_seg_map=mask * 0, gt_label=1)
+               ['data_samples'].gt_label) == 0
+    # Image-label-only sample: its mask is all ignored.
+    ignored = np.full((8, 8), 255, np.uint8)
+    assert int(_pack(gt_seg_map=ignored, gt_label=1)
+               ['data_samples'].gt_label) == 1
+    assert 'gt_label' not in _pack()['data_samples']
+
+
+def test_pack_packs_every_map_and_the_template_path():
+    packed = _pack(
+        gt_seg_map=np.zeros((8, 8), np.uint8),
+        gt_edge_map=np.ones((8, 8), np.uint8),
+        gt_loc_map=np.full((8, 8), 255, np.uint8),
+        gt_soft_map=np.full((8, 8), 0.25, np.float32),
+        img_path='s.png', template_path='t.png')
+    sample = packed['data_samples']
+    assert sample.gt_edge_map.data.dtype == torch.long
+    assert sample.gt_loc_map.data.shape == (1, 8, 8)
+    assert sample.gt_soft_map.data.dtype == torch.float32
+    assert float(sample.gt_soft_map.data[0, 0, 0]) == 0.25
+    assert sample.metainfo['template_path'] == 't.png'
+
+
+@pytest.mark.parametrize('flip', ['horizontal', 'vertical'])
+def test_derived_targets_made_after_a_flip_stay_aligned(flip):
+    mask = np.zeros((32, 32), np.uint8)
+    mask[4:10, 3:20] = 1
+    mask[20:28, 22:30] = 2
+    mask[0, :] = 255
+    pipeline = Compose([
+        TRANSFORMS.build(dict(type='RandomFlip', prob=1., direction=flip)),
+        TRANSFORMS.build(dict(type='GenerateEdgeMap')),
+        TRANSFORMS.build(dict(type='GenerateLocationMap')),
+    ])
+    out = pipeline(dict(img=np.zeros((32, 32, 6), np.uint8), gt_seg_map=mask,
+                        seg_fields=['gt_seg_map'], img_shape=(32, 32)))
+    flipped = mask[:, ::-1] if flip == 'horizontal' else mask[::-1]
+    np.testing.assert_array_equal(out['gt_seg_map'], flipped)
+    defect = ((flipped > 0) & (flipped != 255)).astype(np.uint8) * 255
+    edge = (cv2.Canny(defect, 100, 200) > 0).astype(np.uint8)
+    edge[flipped == 255] = 255
+    np.testing.assert_array_equal(out['gt_edge_map'], edge)
+    # Two rectangles: the location map is their (filled) union.
+    loc = out['gt_loc_map']
+    assert (loc[flipped == 255] == 255).all()
+    np.testing.assert_array_equal(loc[flipped != 255] == 1,
+                                  (flipped > 0)[flipped != 255])
+
+
+def test_location_map_modes():
+    mask = np.zeros((16, 16), np.uint8)
+    mask[2, 2:6] = 1  # a horizontal bar
+    mask[8:12, 10] = 1  # a vertical bar
+    cv2.line(mask, (3, 13), (7, 9), 1)  # a diagonal: its box is filled
+    results = dict(gt_seg_map=mask)
+    boxes = TRANSFORMS.build(dict(type='GenerateLocationMap'))(
+        dict(results))['gt_loc_map']
+    assert boxes[9:14, 3:8].all() and boxes.sum() == 4 + 4 + 25
+    whole = TRANSFORMS.build(dict(type='GenerateLocationMap',
+                                  mode='global'))(dict(results))['gt_loc_map']
+    assert whole[2:14, 2:11].all() and whole.sum() == 12 * 9
+    proj = TRANSFORMS.build(dict(type='GenerateLocationMap',
+                                 mode='projection'))(
+                                     dict(results))['gt_loc_map']
+    np.testing.assert_array_equal(
+        proj, np.outer(mask.any(1), mask.any(0)).astype(np.uint8))
+    empty = TRANSFORMS.build(dict(type='GenerateLocationMap'))(
+        dict(gt_seg_map=np.zeros((4, 4), np.uint8)))['gt_loc_map']
+    assert empty.sum() == 0
+    with pytest.raises(ValueError, match='mode'):
+        TRANSFORMS.build(dict(type='GenerateLocationMap', mode='rotated'))

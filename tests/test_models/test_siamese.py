@@ -40,7 +40,7 @@ def batch(num, channels, size=64, classes=3):
 
 def test_preprocessor_normalises_each_image_and_swaps_channels():
     pre = MODELS.build(
-        dict(type='PairedDataPreProcessor', mean=[1., 2., 3.],
+        dict(type='DefectDataPreProcessor', num_images=2, mean=[1., 2., 3.],
              std=[1., 2., 4.], bgr_to_rgb=True))
     img = torch.arange(6, dtype=torch.float32).view(6, 1, 1).repeat(1, 2, 2)
     out = pre(dict(inputs=[img], data_samples=[SegDataSample()]))['inputs']
@@ -49,7 +49,7 @@ def test_preprocessor_normalises_each_image_and_swaps_channels():
                              (5 - 1) / 1, (4 - 2) / 2, (3 - 3) / 4])
     torch.testing.assert_close(out[0, :, 0, 0], expected)
     with pytest.raises(ValueError, match='mean and std need 3'):
-        MODELS.build(dict(type='PairedDataPreProcessor', mean=[0] * 6,
+        MODELS.build(dict(type='DefectDataPreProcessor', mean=[0] * 6,
                           std=[1] * 6))
 
 
@@ -100,8 +100,9 @@ def test_identical_pair_gives_zero_difference(repo):
     assert len(feats) == 5
     for f in feats[:4]:
         assert f.abs().max() == 0
-    assert feats[4].shape == (2, 1, 16, 16)
-    assert feats[4].max() < 1e-5
+    assert feats['distance_map'] is feats[4]
+    assert feats['distance_map'].shape == (2, 1, 16, 16)
+    assert feats['distance_map'].max() < 1e-5
 
 
 @pytest.mark.parametrize('name,channels', [('siamese', 6),
@@ -124,6 +125,7 @@ def test_loss_and_batched_predict(repo, name, channels):
     assert len(preds) == 3
     assert preds[0].pred_sem_seg.data.shape == (1, 64, 64)
     assert preds[0].seg_logits.data.shape == (3, 64, 64)
+    assert 0 <= float(preds[0].pred_score) <= 1
 
 
 def test_batched_and_slide_inference_match_single(repo):

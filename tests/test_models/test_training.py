@@ -22,9 +22,9 @@ def test_training_steps_lower_the_loss(repo, paired_root, name):
     dataset_cfg.update(
         data_root=str(paired_root),
         pipeline=[
-            dict(type='LoadImagePairFromFile'),
+            dict(type='LoadDefectImages'),
             dict(type='LoadDefectAnnotations'),
-            dict(type='PackSegInputs')
+            dict(type='PackDefectInputs')
         ])
     dataset = DATASETS.build(dataset_cfg)
     data = model.data_preprocessor(

@@ -15,7 +15,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from mmdefect.apis import init_model, prepare_batch
+from mmdefect.apis import inferencer_of, init_model
 
 CADNET = 'configs/cadnet/cadnet_synlcd.py'  # test pipeline resizes to 512
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # no test resize
@@ -87,25 +87,30 @@ def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
         assert row['area_abpt'] == int((mask == 2).sum())
         assert row['decision'] == (row['score'] >= 0.5)
         assert row['mask'].endswith(f"masks/{row['output']}.png")
-    # sample | template | prediction | distance | errors at 256 px tiles.
+    # sample | template | prediction | distance_map | ground truth | errors
+    # at 256 px tiles.
     panel = cv2.imread(str(out / 'overlays' / 'test_0.png'))
-    assert panel.shape[1] == 5 * 256 + 4 * 4
+    assert panel.shape[1] == 6 * 256 + 5 * 4
 
 
-def test_list_file_paths_relative_to_its_folder(repo, tmp_path):
-    infer = load_tool(repo, 'tools/infer.py')
+def test_list_file_paths_relative_to_its_folder(repo, ckpt, tmp_path):
+    """The test dataset's parsing: columns sample template mask, '-' for a
+    missing value, trailing values optional, paths relative to the list
+    file's folder or to --root."""
+    inferencer = inferencer_of(init_model(f'{repo}/{QUICK}', ckpt))
     list_file = tmp_path / 'lists' / 'pairs.txt'
     list_file.parent.mkdir()
-    list_file.write_text('a.png t.png m.png\n\nsub/b.png t.png\nc.png\n')
-    pairs = infer.pairs_from_list(str(list_file))
+    list_file.write_text('a.png t.png m.png\n\nsub/b.png t.png\nc.png - -\n')
+    items = inferencer.dataset_items(str(list_file))
     folder = str(list_file.parent)
-    assert pairs[0] == dict(sample=f'{folder}/a.png',
-                            template=f'{folder}/t.png',
-                            mask=f'{folder}/m.png')
-    assert pairs[1]['sample'] == f'{folder}/sub/b.png'
-    assert pairs[1]['mask'] is None and pairs[2]['template'] is None
-    assert infer.pairs_from_list(str(list_file), '/data')[0]['sample'] == \
-        '/data/a.png'
+    assert items[0]['img_path'] == f'{folder}/a.png'
+    assert items[0]['template_path'] == f'{folder}/t.png'
+    assert items[0]['seg_map_path'] == f'{folder}/m.png'
+    assert items[1]['img_path'] == f'{folder}/sub/b.png'
+    assert 'seg_map_path' not in items[1]
+    assert 'template_path' not in items[2]
+    assert inferencer.dataset_items(str(list_file),
+                                    '/data')[0]['img_path'] == '/data/a.png'
 
 
 def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
@@ -160,7 +165,8 @@ def test_export_cadnet(repo, paired_root, ckpt, tmp_path, mode, names):
     model = init_model(f'{repo}/{QUICK}', ckpt)
     samples = [sample, str(paired_root / 'images' / 'test_1.png')]
     templates = [template, str(paired_root / 'templates' / 't1.png')]
-    data = prepare_batch(model, samples, templates)
+    data = inferencer_of(model).prepare(
+        [[s, t] for s, t in zip(samples, templates)])
     with torch.no_grad():
         inputs = model.data_preprocessor(data, False)['inputs']
         expected = torch.stack([

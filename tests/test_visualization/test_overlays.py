@@ -7,7 +7,7 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from mmdefect.visualization import (PairedSegVisualizer, blend, color_mask,
+from mmdefect.visualization import (DefectVisualizer, blend, color_mask,
                                     error_overlay, heat_map, make_panel)
 
 W, G, R, K = (255, 255, 255), (0, 255, 0), (255, 0, 0), (0, 0, 0)
@@ -101,7 +101,7 @@ def test_paired_visualizer_writes_panel(tmp_path):
         gt_sem_seg=PixelData(data=gt), pred_sem_seg=PixelData(data=pred))
     sample.set_metainfo(dict(template_path=str(template_path)))
 
-    vis = PairedSegVisualizer(
+    vis = DefectVisualizer(
         name='test_paired_visualizer',
         vis_backends=[dict(type='LocalVisBackend')],
         save_dir=str(tmp_path / 'vis'))

@@ -1,8 +1,8 @@
 """Export a segmentor's inference path to ONNX and verify it with onnxruntime.
 
 The graph maps the NORMALISED input to class logits at the input
-resolution, exactly ``segmentor.encode_decode`` (backbone, neck, decode
-head, resize; no auxiliary heads).  Preprocessing stays outside the graph,
+resolution, as ``segmentor.encode_decode`` computes them (backbone, neck,
+decode head, resize; no auxiliary heads, heat maps or image score).  Preprocessing stays outside the graph,
 as in mmdeploy, because padding to the model's ``size_divisor`` has to be
 done outside anyway:
 
@@ -10,7 +10,7 @@ done outside anyway:
 * ``x = (pixel - mean) / std`` with the data preprocessor's mean/std
   (ImageNet statistics for every mmdefect config);
 * H and W multiples of ``size_divisor`` (32), padded with 0 after
-  normalising, as ``PairedDataPreProcessor`` does;
+  normalising, as ``DefectDataPreProcessor`` does;
 * ``--inputs stacked``: one input ``input`` (N, 6, H, W), sample channels
   then template channels; ``--inputs two``: inputs ``sample`` and
   ``template``, each (N, 3, H, W); single-image models: ``image``
@@ -47,7 +47,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mmdefect.apis import init_model, is_paired, prepare_batch
+from mmdefect.apis import inferencer_of, init_model
 from mmdefect.utils import staged_output
 
 
@@ -82,10 +82,12 @@ def parse_args(argv=None):
 
 
 class OnnxExportWrapper(nn.Module):
-    """Normalised image(s) -> logits (N, C, H, W) through ``encode_decode``.
+    """Normalised image(s) -> class logits (N, C, H, W): the segmentor's
+    features and decode head, resized to the input as in ``encode_decode``.
 
     With two inputs the sample and template are stacked on channels inside
-    the graph, so both export modes run the same segmentor code.
+    the graph, so both export modes run the same segmentor code.  Heat maps
+    and the image score of ``encode_decode`` are not exported.
     """
 
     def __init__(self, segmentor: nn.Module) -> None:
@@ -101,7 +103,9 @@ class OnnxExportWrapper(nn.Module):
             x = torch.cat([x, template], dim=1)
         # A torch.Size img_shape makes the decode head resize to the input
         # size of this call, which the exporters keep symbolic.
-        return self.segmentor.encode_decode(x, [dict(img_shape=x.shape[2:])])
+        return self.segmentor.decode_head.predict(
+            self.segmentor.extract_feat(x), [dict(img_shape=x.shape[2:])],
+            self.segmentor.test_cfg)
 
 
 def input_names(paired: bool, mode: str) -> List[str]:
@@ -183,7 +187,8 @@ def max_abs_diff(session, wrapper: nn.Module, names: List[str],
 def real_input(model: nn.Module, images: List[str], shape: Tuple[int, int],
                dynamic_hw: bool) -> torch.Tensor:
     """A real pair preprocessed as in testing, at the export size."""
-    data = prepare_batch(model, images[:1], images[1:] or None)
+    data = inferencer_of(model).prepare([images if len(images) == 2 else
+                                         images[0]])
     with torch.no_grad():
         x = model.data_preprocessor(data, False)['inputs']
     if not dynamic_hw and tuple(x.shape[2:]) != tuple(shape):
@@ -218,7 +223,7 @@ class VerificationError(RuntimeError):
 def main(argv=None) -> int:
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint, device='cpu')
-    paired = is_paired(model)
+    paired = inferencer_of(model).paired
     names = input_names(paired, args.inputs)
     channels = 6 if paired else 3
     if args.verify_pair and len(args.verify_pair) != (2 if paired else 1):

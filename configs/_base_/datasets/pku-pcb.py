@@ -3,12 +3,11 @@
 #   python tools/dataset_converters/pku_pcb.py PCB_DATASET data/pku_pcb
 _base_ = './synlcd.py'
 crop_size = (512, 512)
-pack_meta_keys = {{_base_.pack_meta_keys}}
 # Defects are a few tens of pixels wide, so the rescale stays near the native
 # scale.  RandomCrop runs without cat_max_ratio: a defect rarely covers 5 % of
 # a 512x512 crop, so its retries would almost never find one that does.
 train_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
     dict(
         type='RandomResize',
@@ -17,13 +16,13 @@ train_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 # Whole 1000x1000 crops at their native scale.
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 dataset = dict(type='PKUPCBDataset', data_root='data/pku_pcb')
 train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))

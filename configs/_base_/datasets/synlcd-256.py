@@ -2,17 +2,16 @@
 # generated at the training size, so only flips.
 _base_ = './synlcd.py'
 data_root = 'data/synlcd_quick'
-pack_meta_keys = {{_base_.pack_meta_keys}}
 train_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 train_dataloader = dict(
     batch_size=4, dataset=dict(data_root=data_root, pipeline=train_pipeline))

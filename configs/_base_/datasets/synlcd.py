@@ -4,9 +4,6 @@
 dataset_type = 'SynLCDDataset'
 data_root = 'data/synlcd'
 crop_size = (512, 512)
-pack_meta_keys = ('img_path', 'template_path', 'seg_map_path', 'ori_shape',
-                  'img_shape', 'pad_shape', 'scale_factor', 'flip',
-                  'flip_direction', 'reduce_zero_label')
 # The paper trains at 512x512 "with random crop, flip and colour
 # normalising"; the crop covers 50-100 % of the screen after a random rescale.
 # No photometric distortion: the generator's global change (brightness,
@@ -15,7 +12,7 @@ pack_meta_keys = ('img_path', 'template_path', 'seg_map_path', 'ori_shape',
 # (line IoU 9 vs 29 after 400 iterations).  A distortion for paired data is
 # wrapped in PerImageTransform (docs/data_layout.md).
 train_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
     dict(
         type='RandomResize',
@@ -24,26 +21,26 @@ train_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.95),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='Resize', scale=crop_size, keep_ratio=True),
     dict(type='LoadDefectAnnotations'),
-    dict(type='PackSegInputs', meta_keys=pack_meta_keys),
+    dict(type='PackDefectInputs'),
 ]
 # Test-time augmentation (tools/test.py --tta): two scales x two flips,
-# applied to the stacked pair, averaged by mmseg's SegTTAModel.
+# applied to the stacked pair, averaged by DefectTTAModel.
 img_ratios = [1.0, 1.25]
 tta_transforms = [
     [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
     [dict(type='RandomFlip', prob=0., direction='horizontal'),
      dict(type='RandomFlip', prob=1., direction='horizontal')],
     [dict(type='LoadDefectAnnotations')],
-    [dict(type='PackSegInputs', meta_keys=pack_meta_keys)],
+    [dict(type='PackDefectInputs')],
 ]
 tta_pipeline = [
-    dict(type='LoadImagePairFromFile'),
+    dict(type='LoadDefectImages'),
     dict(type='TestTimeAug', transforms=tta_transforms)
 ]
 train_dataloader = dict(
@@ -67,5 +64,10 @@ val_dataloader = dict(
         ann_file='splits/test.txt',
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore'])
+# Pixel metrics (per-class IoU/Fscore, mIoU, pooled defect P/R/F1/F2/IoU) and
+# image-level ones (AP, AUROC, F1-max; image score = pred_score).
+val_evaluator = [
+    dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore']),
+    dict(type='ImageDefectMetric'),
+]
 test_evaluator = val_evaluator

@@ -3,6 +3,6 @@
 # Siamese networks with, e.g. BANet Table II).
 _base_ = './siamese_r18_unet.py'
 model = dict(
-    type='EncoderDecoder',
+    type='DefectEncoderDecoder',
     backbone=dict(in_channels=6),
     neck=None)

@@ -1,8 +1,11 @@
 # Stock SegFormer-B0 (Xie et al. 2021) on one image: the appearance-based
-# rival of CADNet (paper Table 3: 3.72 M parameters).
+# rival of CADNet (paper Table 3: 3.72 M parameters).  It runs on the same
+# (paired) data configs as the template-comparison models; its data
+# preprocessor keeps the sample and drops the template (num_images=1).
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
-    type='PairedDataPreProcessor',
+    type='DefectDataPreProcessor',
+    num_images=1,
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,
@@ -11,7 +14,7 @@ data_preprocessor = dict(
     size_divisor=32,
     test_cfg=dict(size_divisor=32))
 model = dict(
-    type='EncoderDecoder',
+    type='DefectEncoderDecoder',
     data_preprocessor=data_preprocessor,
     backbone=dict(
         type='MixVisionTransformer',

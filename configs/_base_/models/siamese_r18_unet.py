@@ -2,7 +2,8 @@
 # per-stage subtraction, U-Net decoder.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
-    type='PairedDataPreProcessor',
+    type='DefectDataPreProcessor',
+    num_images=2,
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,

@@ -1,5 +1,4 @@
 """Writing SynLCD to disk: splits, meta data, workers and atomic output."""
-import json
 import multiprocessing as mp
 import os
 import signal
@@ -9,6 +8,7 @@ import numpy as np
 
 from mmdefect.utils.staging import staged_output
 
+from ..converters.common import imwrite, write_meta, write_split
 from . import defects
 from .defects import SAMPLE_TYPES, render_sample
 from .patterns import (DEFAULT_TEST_PATTERNS, PATTERN_NAMES, REFERENCE_SIZE,
@@ -19,6 +19,8 @@ CLASSES = ('background', 'line', 'abpt')
 SPLITS = ('train', 'test')
 MIN_SIZE = 64
 MIN_PER_PATTERN = 6
+# Fixed rather than left to OpenCV's default: the level changes the bytes.
+PNG_PARAMS = (cv2.IMWRITE_PNG_COMPRESSION, 3)
 
 
 def sample_counts(per_pattern):
@@ -30,20 +32,16 @@ def sample_counts(per_pattern):
                 clean=n_clean)
 
 
-def _imwrite(path, img):
-    if not cv2.imwrite(path, img, [cv2.IMWRITE_PNG_COMPRESSION, 3]):
-        raise OSError(f'could not write {path}')
-
-
 def write_sample(root, task, cfg):
     """Render and write one sample; returns (task, per-class pixel counts)."""
     split, pid, sample_type, index = task
     image, mask = render_sample(pid, sample_type, index, cfg['seed'],
                                 cfg['size'], cfg['apply_sigma'])
     stem = f'{PATTERN_NAMES[pid]}_{sample_type}_{index:04d}'
-    _imwrite(os.path.join(root, 'images', split, stem + '.png'),
-             image[..., ::-1])
-    _imwrite(os.path.join(root, 'masks', split, stem + '.png'), mask)
+    imwrite(os.path.join(root, 'images', split, stem + '.png'),
+            image[..., ::-1], PNG_PARAMS)
+    imwrite(os.path.join(root, 'masks', split, stem + '.png'), mask,
+            PNG_PARAMS)
     return task, np.bincount(mask.ravel(), minlength=len(CLASSES)).tolist()
 
 
@@ -95,13 +93,12 @@ def _library_versions():
 def _build(root, cfg, test_ids, workers, progress):
     split_of = {pid: ('test' if pid in test_ids else 'train')
                 for pid in range(len(PATTERN_NAMES))}
-    for sub in ('templates', 'splits', *(f'{d}/{s}' for d in ('images',
-                                                                'masks')
-                                         for s in SPLITS)):
+    for sub in ('templates', *(f'{d}/{s}' for d in ('images', 'masks')
+                               for s in SPLITS)):
         os.makedirs(os.path.join(root, sub))
     for pid, name in enumerate(PATTERN_NAMES):
-        _imwrite(os.path.join(root, 'templates', name + '.png'),
-                 make_pattern(pid, cfg['size'])[..., ::-1])
+        imwrite(os.path.join(root, 'templates', name + '.png'),
+                make_pattern(pid, cfg['size'])[..., ::-1], PNG_PARAMS)
 
     counts = sample_counts(cfg['per_pattern'])
     tasks = [(split_of[pid], pid, t, i) for pid in range(len(PATTERN_NAMES))
@@ -129,15 +126,14 @@ def _build(root, cfg, test_ids, workers, progress):
     for split, pid, t, i in tasks:
         stem = f'{PATTERN_NAMES[pid]}_{t}_{i:04d}'
         line = (f'images/{split}/{stem}.png templates/{PATTERN_NAMES[pid]}.png'
-                f' masks/{split}/{stem}.png\n')
+                f' masks/{split}/{stem}.png')
         lists.setdefault(split, []).append(line)
         for subset in ('line', 'abpt'):
             if t in (subset, 'clean'):
                 lists.setdefault(f'{split}_{subset}', []).append(line)
     for name in (*SPLITS, *(f'{s}_{t}' for s in SPLITS
                             for t in ('line', 'abpt'))):
-        with open(os.path.join(root, 'splits', name + '.txt'), 'w') as f:
-            f.writelines(lists.get(name, []))
+        write_split(root, name, lists.get(name, []))
 
     per_split = {}
     for split in SPLITS:
@@ -167,9 +163,7 @@ def _build(root, cfg, test_ids, workers, progress):
             rgb_deviations=defects.RGB_DEVIATIONS,
             visible_diff=defects.VISIBLE_DIFF),
         library_versions=_library_versions())
-    with open(os.path.join(root, 'meta.json'), 'w') as f:
-        json.dump(meta, f, indent=2)
-        f.write('\n')
+    write_meta(root, meta)
     return meta
 
 

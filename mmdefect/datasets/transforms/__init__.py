@@ -1,5 +1,9 @@
-from .loading import LoadDefectAnnotations, LoadImagePairFromFile
+from .derived_targets import GenerateEdgeMap, GenerateLocationMap
+from .formatting import PackDefectInputs
+from .loading import LoadDefectAnnotations, LoadDefectImages, read_image
 from .per_image import PerImageTransform
 
-__all__ = ['LoadImagePairFromFile', 'LoadDefectAnnotations',
-           'PerImageTransform']
+__all__ = [
+    'GenerateEdgeMap', 'GenerateLocationMap', 'LoadDefectAnnotations',
+    'LoadDefectImages', 'PackDefectInputs', 'PerImageTransform', 'read_image'
+]

@@ -1,4 +1,4 @@
-"""Loading of image pairs and validated defect masks.
+"""Loading of defect images (sample, template) and validated annotations.
 
 The sample and its template travel through the pipeline as ONE array of
 ``2 x 3`` channels (sample first).  Every geometric transform of mmseg/mmcv
@@ -36,13 +36,29 @@ def read_image(path: str, color_type: str = 'color',
     return img
 
 
-@TRANSFORMS.register_module()
-class LoadImagePairFromFile(BaseTransform):
-    """Load ``img_path`` (sample) and ``template_path`` into one array.
+def _check_array(img: np.ndarray, role: str) -> np.ndarray:
+    if not (isinstance(img, np.ndarray) and img.ndim == 3
+            and img.shape[2] == 3 and img.dtype == np.uint8):
+        raise ValueError(
+            f'{role} array must be an H x W x 3 BGR uint8 image, got '
+            f'{getattr(img, "shape", type(img))} of '
+            f'{getattr(img, "dtype", "")}')
+    return img
 
-    Required keys: ``img_path``, ``template_path``.
-    Added/modified keys: ``img`` (H, W, 6) sample channels then template
-    channels, ``img_shape``, ``ori_shape``.
+
+@TRANSFORMS.register_module()
+class LoadDefectImages(BaseTransform):
+    """Load the sample and, where the data info lists one, its template.
+
+    Required keys: ``img_path`` (or ``img``, an H x W x 3 BGR array given in
+    memory, as the inferencer does).
+    Optional keys: ``template_path`` (or ``template``, an array).
+    Added/modified keys: ``img`` (H, W, 3), or (H, W, 6) with the sample
+    channels first, ``img_shape``, ``ori_shape``.
+
+    Whether a model uses the template is the model's business (its
+    ``DefectDataPreProcessor.num_images``), so paired and single-image models
+    share every dataset config.
 
     Args:
         to_float32 (bool): Convert to float32.  Defaults to False.
@@ -61,24 +77,31 @@ class LoadImagePairFromFile(BaseTransform):
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
 
+    def _read(self, path: str) -> np.ndarray:
+        img = read_image(path, self.color_type, self.imdecode_backend,
+                         self.backend_args)
+        return img[..., None] if img.ndim == 2 else img
+
     def transform(self, results: dict) -> dict:
-        sample_path = results['img_path']
+        sample_path = results.get('img_path')
+        if 'img' in results:
+            img = _check_array(results['img'], 'sample')
+        else:
+            img = self._read(sample_path)
         template_path = results.get('template_path')
-        if template_path is None:
-            raise KeyError(
-                f'sample {sample_path} has no template: the dataset must '
-                'list a template for every sample of a paired model')
-        sample, template = (
-            read_image(p, self.color_type, self.imdecode_backend,
-                       self.backend_args)
-            for p in (sample_path, template_path))
-        if sample.shape != template.shape:
-            raise ValueError(
-                f'sample {sample_path} has shape {sample.shape} but its '
-                f'template {template_path} has shape {template.shape}')
-        img = np.concatenate([sample[..., None] if sample.ndim == 2 else
-                              sample, template[..., None]
-                              if template.ndim == 2 else template], axis=2)
+        template = results.pop('template', None)
+        if template is not None:
+            template = _check_array(template, 'template')
+        elif template_path is not None:
+            template = self._read(template_path)
+        if template is not None:
+            if template.shape != img.shape:
+                raise ValueError(
+                    f'sample {sample_path or "(array)"} has shape '
+                    f'{img.shape} but its template '
+                    f'{template_path or "(array)"} has shape '
+                    f'{template.shape}')
+            img = np.concatenate([img, template], axis=2)
         if self.to_float32:
             img = img.astype(np.float32)
         results['img'] = img
@@ -94,17 +117,55 @@ class LoadImagePairFromFile(BaseTransform):
 
 @TRANSFORMS.register_module()
 class LoadDefectAnnotations(LoadAnnotations):
-    """mmseg ``LoadAnnotations`` that maps raw mask values and validates them.
+    """mmseg ``LoadAnnotations`` for defect data: masks mapped and
+    validated, image-level labels, label-only samples.
 
-    Reads from the data info (set by :class:`PairedDefectDataset`):
-    ``mask_value_map`` (raw value -> class), ``num_classes`` and
-    ``allow_ignore_index``.  After the mapping every value must be a class
-    index, or the ignore index (255) where the dataset allows it; anything
-    else raises an error naming the mask file and the offending values.  The
-    mask must have the size of the image as loaded (``ori_shape``).
+    Reads from the data info (set by
+    :class:`~mmdefect.datasets.DefectDataset`): ``seg_map_path``,
+    ``gt_label``, ``mask_value_map`` (raw value -> class),
+    ``allow_ignore_index`` and ``num_classes``.
+
+    * A mask is mapped, then every value must be a class index, or the
+      ignore index (255) where the dataset allows it.  A 255 is refused even
+      where the dataset does not say how many classes it has (any mmseg
+      dataset), since a 0/255 mask read as is turns the defect class into
+      the ignore index; the error names the file and the cure.  The mask
+      must have the size of the image as loaded (``ori_shape``).
+    * A sample with an image label and no mask (mixed supervision) gets a
+      mask of the ignore index: pixel losses and IoU skip it.
+    * A sample with both must agree: label 1 if and only if the mask holds
+      a defect pixel.
+    * A sample with neither is an error naming it.
+
+    ``gt_label`` is left in the results for ``PackDefectInputs``, which
+    derives the label from the (transformed) mask where there is one.
     """
 
     ignore_index = 255
+
+    def transform(self, results: dict) -> dict:
+        has_mask = results.get('seg_map_path') is not None
+        label = results.get('gt_label')
+        if not has_mask and label is None:
+            raise ValueError(
+                f"sample {results.get('img_path')} has neither a mask nor an "
+                'image-level label to train or evaluate on')
+        if has_mask:
+            self._load_seg_map(results)
+            if label is not None:
+                mask = results['gt_seg_map']
+                defective = bool(((mask > 0) & (mask != 255)).any())
+                if defective != bool(label):
+                    raise ValueError(
+                        f"sample {results.get('img_path')} has image label "
+                        f'{label} but its mask {results["seg_map_path"]} '
+                        f'{"holds" if defective else "holds no"} defect '
+                        'pixels')
+        else:
+            results['gt_seg_map'] = np.full(results['ori_shape'][:2],
+                                            self.ignore_index, np.uint8)
+            results['seg_fields'].append('gt_seg_map')
+        return results
 
     def _load_seg_map(self, results: dict) -> None:
         path = results['seg_map_path']
@@ -142,14 +203,21 @@ class LoadDefectAnnotations(LoadAnnotations):
 
     def _check_values(self, mask: np.ndarray, path: str, results: dict,
                       mapped: bool) -> None:
+        values = [int(v) for v in np.unique(mask)]
         num_classes = results.get('num_classes')
+        allow_ignore = results.get('allow_ignore_index', False)
         if num_classes is None:
-            return
-        values = np.unique(mask)
-        allowed = set(range(num_classes))
-        if results.get('allow_ignore_index', False):
-            allowed.add(self.ignore_index)
-        bad = [int(v) for v in values if int(v) not in allowed]
+            bad = [] if allow_ignore else [
+                v for v in values if v == self.ignore_index
+            ]
+            classes = ''
+        else:
+            allowed = set(range(num_classes))
+            if allow_ignore:
+                allowed.add(self.ignore_index)
+            bad = [v for v in values if v not in allowed]
+            classes = f' outside the {num_classes} classes ' \
+                      f'(0..{num_classes - 1})'
         if not bad:
             return
         hint = ''
@@ -158,5 +226,4 @@ class LoadDefectAnnotations(LoadAnnotations):
                     'the dataset config; if 255 marks pixels to ignore, set '
                     'allow_ignore_index=True.')
         raise ValueError(
-            f'mask {path} contains values {bad} outside the '
-            f'{num_classes} classes (0..{num_classes - 1}).{hint}')
+            f'mask {path} contains values {bad}{classes}.{hint}')

@@ -1,9 +1,14 @@
-"""IoU metric with the cross-class test mode of CADNet (Fig. 6)."""
+"""IoU metric with the cross-class test mode of CADNet (Fig. 6) and the
+binary defect metrics of BANet/BGNet."""
 from typing import Dict, Optional, Sequence
 
 import torch
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
+
+
+def _percent(value) -> float:
+    return round(float(value) * 100, 2)
 
 
 @METRICS.register_module()
@@ -14,6 +19,20 @@ class DefectIoUMetric(IoUMetric):
     IoU and Fscore are returned as ``IoU.<class>`` and ``Fscore.<class>``
     (percent), so they reach the log, the json of ``tools/test.py`` and
     scripts, like the per-class columns of the papers' tables.
+
+    The binary *defect* class (every class > 0 against the background) is
+    also scored the way BANet (Sec. IV-B, Eq. 11-14) and BGNet report it,
+    from pixel counts pooled over the test set, in percent:
+    ``defect.Precision`` (Eq. 11), ``defect.Recall`` (Eq. 12),
+    ``defect.F1`` (Eq. 13), ``defect.F2`` (BGNet) and ``defect.IoU``
+    (Eq. 14, TP / (TP + FP + FN), which the papers call "mIoU" although it
+    is the IoU of one class). ``defect.IoU_per_image`` is the mean over
+    images of the smoothed IoU (|P∩G| + 1e-5) / (|P∪G| + 1e-5) that the
+    authors' public training code averages, so a defect-free image without
+    false positives counts 1; images whose mask is entirely ignored (image
+    labels only) are skipped. Compare the papers' "mIoU" with both: their
+    tables mix the two conventions. mmseg's two-class ``mIoU`` is not the
+    papers' mIoU.
 
     Args:
         tested_class (int, optional): Cross-class testing (CADNet Sec. 4.3.2,
@@ -33,29 +52,62 @@ class DefectIoUMetric(IoUMetric):
         self.tested_class = tested_class
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        if self.tested_class is not None:
-            data_samples = [self._to_tested_class(s) for s in data_samples]
-        super().process(data_batch, data_samples)
+        # Each result is mmseg's four per-class areas plus the (4, 2) areas
+        # of background/defect, stored in self.results so that distributed
+        # evaluation gathers them too.
+        for data_sample in data_samples:
+            if self.tested_class is not None:
+                data_sample = self._to_tested_class(data_sample)
+            super().process(data_batch, [data_sample])
+            if not self.format_only:
+                self.results[-1] += (self._defect_areas(data_sample), )
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        metrics = super().compute_metrics(results)
-        if self.format_only or not results:
+        metrics = super().compute_metrics([r[:4] for r in results])
+        if self.format_only:
             return metrics
-        intersect, union, pred_area, label_area = (
-            sum(r[i] for r in results).float() for i in range(4))
-        iou = intersect / union
-        precision = intersect / pred_area
-        recall = intersect / label_area
-        fscore = (1 + self.beta**2) * precision * recall / (
-            self.beta**2 * precision + recall)
+        class_areas = (sum(r[i] for r in results) for i in range(4))
+        per_class = self.total_area_to_metrics(*class_areas,
+                                               ['mIoU', 'mFscore'],
+                                               self.nan_to_num, self.beta)
         for index, name in enumerate(self.dataset_meta['classes']):
-            metrics[f'IoU.{name}'] = round(float(iou[index]) * 100, 2)
-            metrics[f'Fscore.{name}'] = round(float(fscore[index]) * 100, 2)
+            metrics[f'IoU.{name}'] = _percent(per_class['IoU'][index])
+            metrics[f'Fscore.{name}'] = _percent(per_class['Fscore'][index])
+        metrics.update(self._defect_metrics([r[4] for r in results]))
         return metrics
+
+    def _defect_metrics(self, defect_areas: list) -> Dict[str, float]:
+        areas = torch.stack(defect_areas)  # (N, 4, 2), index 1 = defect
+        pooled = areas.sum(0)
+        f1 = self.total_area_to_metrics(*pooled, ['mIoU', 'mFscore'],
+                                        self.nan_to_num, 1)
+        f2 = self.total_area_to_metrics(*pooled, ['mFscore'], self.nan_to_num,
+                                        2)
+        labelled = areas[:, 3].sum(1) > 0
+        intersect, union = areas[labelled, 0, 1], areas[labelled, 1, 1]
+        per_image = ((intersect + 1e-5) / (union + 1e-5)).mean()
+        return {
+            'defect.Precision': _percent(f1['Precision'][1]),
+            'defect.Recall': _percent(f1['Recall'][1]),
+            'defect.F1': _percent(f1['Fscore'][1]),
+            'defect.F2': _percent(f2['Fscore'][1]),
+            'defect.IoU': _percent(f1['IoU'][1]),
+            'defect.IoU_per_image': _percent(per_image),
+        }
+
+    def _defect_areas(self, data_sample: dict) -> torch.Tensor:
+        """Intersection, union, prediction and label areas of background and
+        defect (any class > 0), ignored pixels left out."""
+        pred = data_sample['pred_sem_seg']['data'].squeeze()
+        label = data_sample['gt_sem_seg']['data'].squeeze().to(pred)
+        binary_label = torch.where(label == self.ignore_index, label,
+                                   (label > 0).to(label))
+        return torch.stack(
+            self.intersect_and_union((pred > 0).to(pred), binary_label, 2,
+                                     self.ignore_index))
 
     def _to_tested_class(self, data_sample: dict) -> dict:
         pred = data_sample['pred_sem_seg']['data']
-        mapped = torch.where(pred > 0, torch.full_like(pred,
-                                                       self.tested_class),
-                             pred)
+        mapped = torch.where(pred > 0,
+                             torch.full_like(pred, self.tested_class), pred)
         return dict(data_sample, pred_sem_seg=dict(data=mapped))

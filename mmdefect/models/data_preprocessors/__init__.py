@@ -1,3 +1,3 @@
-from .paired_data_preprocessor import PairedDataPreProcessor
+from .defect_data_preprocessor import DefectDataPreProcessor
 
-__all__ = ['PairedDataPreProcessor']
+__all__ = ['DefectDataPreProcessor']

@@ -1,6 +1,5 @@
-# Copyright (c) mmdefect contributors. All rights reserved.
 from .change_aware_head import ChangeAwareHead
-from .distance_contrast_head import DistanceContrastHead
+from .map_loss_head import MapLossHead
 from .unet_head import UNetHead
 
-__all__ = ['ChangeAwareHead', 'DistanceContrastHead', 'UNetHead']
+__all__ = ['ChangeAwareHead', 'MapLossHead', 'UNetHead']

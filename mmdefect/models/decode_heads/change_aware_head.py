@@ -1,10 +1,11 @@
 # Copyright (c) mmdefect contributors. All rights reserved.
 """Change-aware decoder (CAD) of CADNet (paper Sec. 3.2.2, Eq. 11-14)."""
-from typing import List
+from typing import List, Union
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
+from mmpretrain.models.utils import SELayer
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -50,30 +51,6 @@ class CoordAttention(nn.Module):
         return x * a_h * a_w
 
 
-class ChannelAttention(nn.Module):
-    """Squeeze-and-excitation channel attention, the CA factor of CADNet's
-    ChangeAtt (Eq. 12 and 14).
-
-    Unlike mmseg's ``SELayer`` it returns the weights (N, C, 1, 1) rather than
-    the reweighted input: CAD computes them from one tensor and applies them
-    to another.
-
-    Args:
-        channels (int): Input channels.
-        ratio (int): Bottleneck reduction. Defaults to 16.
-    """
-
-    def __init__(self, channels: int, ratio: int = 16):
-        super().__init__()
-        mid = max(8, channels // ratio)
-        self.squeeze = ConvModule(channels, mid, 1, act_cfg=dict(type='ReLU'))
-        self.excite = ConvModule(
-            mid, channels, 1, act_cfg=dict(type='Sigmoid'))
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.excite(self.squeeze(x.mean(dim=(2, 3), keepdim=True)))
-
-
 @MODELS.register_module()
 class ChangeAwareHead(BaseDecodeHead):
     """Change-aware decoder (CAD) of CADNet, paper Sec. 3.2.2.
@@ -113,9 +90,14 @@ class ChangeAwareHead(BaseDecodeHead):
     ``coord_ratio`` defaults to 4. The out-of-class head has no coordinate
     attention (3.848 M in all).
 
+    The channel attention CA is mmpretrain's squeeze-and-excitation
+    ``SELayer`` (global average pool, 1x1 conv + ReLU to 4C/16, 1x1 conv +
+    sigmoid) with ``return_weight=True``: CAD computes the weights from one
+    tensor and applies them to another.
+
     Args:
-        dist_index (int): Index of the DistMap in the neck's output list.
-            Defaults to 4.
+        dist_index (int | str): The DistMap in the neck's outputs, by name
+            or position. Defaults to 'distance_map'.
         mode (str): 'intra' (Eq. 11-12) or 'out_of_class' (Eq. 13-14).
         channel_ratio (int): Reduction of the channel attention (on 4C).
             Defaults to 16.
@@ -128,7 +110,7 @@ class ChangeAwareHead(BaseDecodeHead):
     """
 
     def __init__(self,
-                 dist_index: int = 4,
+                 dist_index: Union[int, str] = 'distance_map',
                  mode: str = 'intra',
                  channel_ratio: int = 16,
                  coord_ratio: int = 4,
@@ -151,8 +133,10 @@ class ChangeAwareHead(BaseDecodeHead):
                 1,
                 norm_cfg=self.norm_cfg,
                 act_cfg=self.act_cfg) for in_channels in self.in_channels)
-        self.channel_att = ChannelAttention(
-            self.channels * num_inputs, ratio=channel_ratio)
+        self.channel_att = SELayer(
+            self.channels * num_inputs,
+            ratio=channel_ratio,
+            return_weight=True)
         if mode == 'intra':
             # Built only where used, so that every parameter gets a gradient
             # (DDP without find_unused_parameters).
@@ -174,7 +158,7 @@ class ChangeAwareHead(BaseDecodeHead):
         return (x - low) / (high - low + eps)
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
-        """Forward on the neck's list ``[d1, d2, d3, d4, dist]``."""
+        """Forward on the neck's differences ``d1..d4`` and DistMap."""
         dist = inputs[self.dist_index]
         feats = self._transform_inputs(inputs)
         size = feats[0].shape[2:]

@@ -1,11 +1,13 @@
 """Fusion of the sample and template feature pyramids of a Siamese encoder."""
-from typing import List, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from ..utils import FeatureList
 
 
 def distance_map(sample_feats: Sequence[Tensor],
@@ -41,7 +43,8 @@ class FeatureFusionNeck(BaseModule):
             subtraction), ``'abs_diff'``, ``'concat'`` (channels double) or
             ``'sum'``.
         distance_map (bool): Append CADNet's DistMap (Eq. 7), shape
-            (N, 1, H/4, W/4) for a stride-4 first level, as the last output.
+            (N, 1, H/4, W/4) for a stride-4 first level, as the last output,
+            named ``'distance_map'``.
         out_indices (Sequence[int], optional): Levels to output; all by
             default.
     """
@@ -72,10 +75,12 @@ class FeatureFusionNeck(BaseModule):
         return f_ng + f_ok
 
     def forward(self, sample_feats: Sequence[Tensor],
-                template_feats: Sequence[Tensor]) -> List[Tensor]:
+                template_feats: Sequence[Tensor]) -> FeatureList:
         indices = (range(len(sample_feats))
                    if self.out_indices is None else self.out_indices)
         outs = [self.fuse(sample_feats[i], template_feats[i]) for i in indices]
+        names = {}
         if self.with_distance_map:
+            names['distance_map'] = len(outs)
             outs.append(distance_map(sample_feats, template_feats))
-        return outs
+        return FeatureList(outs, names)

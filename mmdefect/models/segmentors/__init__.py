@@ -1,3 +1,9 @@
+from .defect_encoder_decoder import (DefectEncoderDecoder, defect_probability,
+                                     heat_maps)
+from .defect_tta_model import DefectTTAModel
 from .siamese_encoder_decoder import SiameseEncoderDecoder
 
-__all__ = ['SiameseEncoderDecoder']
+__all__ = [
+    'DefectEncoderDecoder', 'DefectTTAModel', 'SiameseEncoderDecoder',
+    'defect_probability', 'heat_maps'
+]

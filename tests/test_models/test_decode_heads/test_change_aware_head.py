@@ -1,12 +1,13 @@
 # Copyright (c) mmdefect contributors. All rights reserved.
-"""ChangeAwareHead (CADNet Eq. 11-14) and DistanceContrastHead."""
+"""ChangeAwareHead (CADNet Eq. 11-14) and MapLossHead."""
 import pytest
 import torch
 from mmengine.structures import PixelData
 
 import mmdefect.models.decode_heads  # noqa: F401  (registers the heads)
 import mmdefect.models.losses  # noqa: F401
-from mmdefect.models.decode_heads import ChangeAwareHead, DistanceContrastHead
+from mmdefect.models.decode_heads import ChangeAwareHead, MapLossHead
+from mmdefect.models.utils import FeatureList
 from mmseg.models.backbones import MixVisionTransformer
 from mmseg.models.decode_heads import SegformerHead
 from mmseg.registry import MODELS
@@ -20,7 +21,7 @@ def _head_cfg(channels=16, **kwargs):
         type='ChangeAwareHead',
         in_channels=MIT_B0_CHANNELS,
         in_index=[0, 1, 2, 3],
-        dist_index=4,
+        dist_index='distance_map',
         channels=channels,
         num_classes=3,
         dropout_ratio=0.1,
@@ -40,7 +41,7 @@ def _neck_outputs(n=2, size=64, dist=None):
     ]
     if dist is None:
         dist = torch.rand(n, 1, size // 4, size // 4) * 3
-    return feats + [dist]
+    return FeatureList(feats + [dist], dict(distance_map=4))
 
 
 def _data_samples(n=2, size=64):
@@ -173,9 +174,11 @@ def test_param_count_matches_paper():
     assert (n_cad - n_segformer) / 1e6 == pytest.approx(0.18, abs=0.01)
 
 
-def test_distance_contrast_head_loss():
-    head = MODELS.build(dict(type='DistanceContrastHead'))
-    assert isinstance(head, DistanceContrastHead)
+def test_map_loss_head_loss():
+    head = MODELS.build(
+        dict(type='MapLossHead', in_index='distance_map',
+             loss=dict(type='BalancedContrastiveLoss')))
+    assert isinstance(head, MapLossHead)
     assert len(list(head.parameters())) == 0
     inputs = _neck_outputs()
     inputs[4].requires_grad_()
@@ -186,10 +189,10 @@ def test_distance_contrast_head_loss():
     assert inputs[4].grad.abs().sum() > 0
 
 
-def test_distance_contrast_head_loss_list():
-    head = DistanceContrastHead(
-        in_index=4,
-        loss_contrast=[
+def test_map_loss_head_sums_losses_and_finds_maps_by_negative_index():
+    head = MapLossHead(
+        in_index=-1,
+        loss=[
             dict(type='BalancedContrastiveLoss', loss_name='loss_bcl'),
             dict(
                 type='BalancedContrastiveLoss',
@@ -207,13 +210,36 @@ def test_distance_contrast_head_loss_list():
     torch.testing.assert_close(losses['loss_cl'], 0.5 * expected)
 
 
-def test_distance_contrast_head_predict():
-    head = DistanceContrastHead()
+def test_map_loss_head_target_field_and_missing_target():
+    """Any packed gt_*_map supervises the map; a missing one names the
+    image."""
+    head = MapLossHead(
+        in_index='distance_map', target='gt_edge_map',
+        loss=dict(type='BalancedContrastiveLoss', balanced=False))
+    inputs = _neck_outputs()
+    samples = _data_samples()
+    for sample in samples:
+        sample.gt_edge_map = PixelData(data=torch.zeros(1, 64, 64).long())
+    zeros = torch.zeros(2, 64, 64, dtype=torch.long)
+    expected = MODELS.build(
+        dict(type='BalancedContrastiveLoss', balanced=False))(inputs[4], zeros)
+    torch.testing.assert_close(
+        head.loss(inputs, samples, dict())['loss_bcl'], expected)
+    samples[1] = _data_samples(1)[0]
+    samples[1].set_metainfo(dict(img_path='b.png'))
+    with pytest.raises(KeyError, match=r"gt_edge_map.*b\.png"):
+        head.loss(inputs, samples, dict())
+
+
+def test_map_loss_head_predict_declares_its_map():
+    head = MapLossHead(in_index='distance_map', map_name='distance_map')
+    assert head.map_names == ('distance_map', )
+    assert MapLossHead(in_index=4).map_names == ()
     inputs = _neck_outputs()
     assert head(inputs) is inputs[4]
-    metas = [dict(img_shape=(60, 62), pad_shape=(64, 64))] * 2
-    out = head.predict(inputs, metas, test_cfg=dict())
-    assert out.shape == (2, 1, 64, 64)
-    # Slide inference passes the crop size as a torch.Size.
-    metas = [dict(img_shape=torch.Size([32, 32]))] * 2
-    assert head.predict(inputs, metas, test_cfg=dict()).shape == (2, 1, 32, 32)
+    torch.testing.assert_close(head.predict(inputs, [{}] * 2, dict()),
+                               inputs[4])
+    logits = MapLossHead(in_index=4, map_name='edge_map',
+                         map_activation='sigmoid')
+    torch.testing.assert_close(logits.predict(inputs, [{}] * 2, dict()),
+                               inputs[4].sigmoid())

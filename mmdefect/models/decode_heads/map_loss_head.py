@@ -1,0 +1,97 @@
+"""A parameter-free head that supervises one of the neck's maps."""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+from mmseg.utils import ConfigType, OptConfigType, SampleList
+from torch import Tensor, nn
+
+
+@MODELS.register_module()
+class MapLossHead(BaseModule):
+    """Applies losses to a map the neck (or backbone) computes.
+
+    Several papers supervise an intermediate map directly: CADNet the
+    DistMap of its fusion neck with the balanced contrastive loss (Eq. 7-10),
+    BANet the edge logits of FEAM with BCE against Canny edges of the mask
+    (Eq. 6), LSA-Net the location logit against bounding rectangles.  The map
+    is computed where the paper computes it; this head only picks it from the
+    feature list, compares it with a ground-truth field of the data samples
+    and, for inference, returns it as a heat map.  Used as an
+    ``auxiliary_head``, its losses appear as ``aux.<loss_name>``.
+
+    Args:
+        in_index (int | str): The map in the feature list: a position
+            (negative counts from the end) or the name of a named output
+            (see :class:`~mmdefect.models.utils.FeatureList`), e.g.
+            ``'distance_map'``.  Shape (N, 1, h, w).
+        target (str): Ground-truth field of the data samples the loss
+            compares with: ``'gt_sem_seg'`` or any packed ``gt_*_map``
+            (``'gt_edge_map'``, ...).  Each loss is called as
+            ``loss(map, target)`` with the target as (N, H, W); it resizes the
+            map itself where the sizes differ.
+        loss (dict | Sequence[dict]): Loss config(s); values of the same
+            ``loss_name`` are summed.
+        map_name (str, optional): Name of the map in predictions
+            (``pred_<map_name>`` of every ``SegDataSample``).  None: the head
+            adds nothing at inference.
+        map_activation (str, optional): ``'sigmoid'`` turns logits into
+            probabilities for the heat map; None keeps the values (a
+            distance).
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_index: Union[int, str],
+                 target: str = 'gt_sem_seg',
+                 loss: Union[ConfigType, Sequence[ConfigType]] = dict(
+                     type='BalancedContrastiveLoss'),
+                 map_name: Optional[str] = None,
+                 map_activation: Optional[str] = None,
+                 init_cfg: OptConfigType = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if map_activation not in (None, 'sigmoid'):
+            raise ValueError("map_activation must be None or 'sigmoid', got "
+                             f'{map_activation!r}')
+        self.in_index = in_index
+        self.target = target
+        configs = [loss] if isinstance(loss, dict) else list(loss)
+        if not configs:
+            raise ValueError('MapLossHead needs at least one loss')
+        self.losses = nn.ModuleList(MODELS.build(cfg) for cfg in configs)
+        self.map_names = (map_name, ) if map_name else ()
+        self.map_activation = map_activation
+
+    def forward(self, inputs: List[Tensor]) -> Tensor:
+        """The supervised map, (N, 1, h, w)."""
+        return inputs[self.in_index]
+
+    def loss(self, inputs: List[Tensor], batch_data_samples: SampleList,
+             train_cfg: ConfigType) -> Dict[str, Tensor]:
+        """Each loss of the map against the ``target`` field."""
+        pred = self.forward(inputs)
+        missing = [
+            s.metainfo.get('img_path', '?') for s in batch_data_samples
+            if self.target not in s
+        ]
+        if missing:
+            raise KeyError(
+                f'{type(self).__name__} supervises with {self.target!r}, '
+                f'which the data samples of {missing} do not carry; generate '
+                'it in the training pipeline')
+        target = torch.stack([
+            s.get(self.target).data for s in batch_data_samples
+        ]).squeeze(1)  # (N, H, W)
+        losses = dict()
+        for loss_fn in self.losses:
+            value = loss_fn(pred, target)
+            name = loss_fn.loss_name
+            losses[name] = losses[name] + value if name in losses else value
+        return losses
+
+    def predict(self, inputs: List[Tensor], batch_img_metas: List[dict],
+                test_cfg: ConfigType) -> Tensor:
+        """The map as a heat map, (N, 1, h, w); the segmentor resizes it."""
+        pred = self.forward(inputs)
+        return pred.sigmoid() if self.map_activation == 'sigmoid' else pred

@@ -1,0 +1,3 @@
+from .feature_list import FeatureList
+
+__all__ = ['FeatureList']

@@ -1,0 +1,109 @@
+import numpy as np
+import pytest
+import torch
+
+from mmdefect.evaluation import DefectIoUMetric
+
+CLASSES = ('background', 'line', 'abpt')
+IGNORE = 255
+
+# (prediction, ground truth) of four 2x3 images.
+IMAGES = [
+    # Defect: prediction {(0,1), (0,2), (1,0), (1,1)}, truth {(0,1), (0,2),
+    # (1,1)}, (1,2) ignored: intersection 3, union 4.
+    ([[0, 1, 2], [1, 2, 0]], [[0, 1, 1], [0, 2, IGNORE]]),
+    # No defect, no false positive: counts 1 per image.
+    ([[0, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 0]]),
+    # Image label only: every pixel ignored, skipped.
+    ([[1, 1, 0], [0, 0, 0]], [[IGNORE] * 3] * 2),
+    # Defect: prediction {(0,0), (1,2)}, truth {(0,0), (0,1)}: 1 of 3.
+    ([[1, 0, 0], [0, 0, 1]], [[1, 1, 0], [0, 0, 0]]),
+]
+
+
+def samples(images=IMAGES):
+    return [
+        dict(
+            img_path=f'img_{i}.png',
+            pred_sem_seg=dict(data=torch.tensor([pred])),
+            gt_sem_seg=dict(data=torch.tensor([gt])))
+        for i, (pred, gt) in enumerate(images)
+    ]
+
+
+def evaluate(images=IMAGES, **kwargs):
+    metric = DefectIoUMetric(iou_metrics=['mIoU', 'mFscore'], **kwargs)
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process([], samples(images))
+    return metric.evaluate(len(images))
+
+
+def test_per_class_iou_and_fscore_match_numpy():
+    metrics = evaluate()
+    pred = np.concatenate([np.ravel(p) for p, _ in IMAGES])
+    gt = np.concatenate([np.ravel(g) for _, g in IMAGES])
+    pred, gt = pred[gt != IGNORE], gt[gt != IGNORE]
+    for index, name in enumerate(CLASSES):
+        inter = np.sum((pred == index) & (gt == index))
+        iou = inter / np.sum((pred == index) | (gt == index))
+        fscore = 2 * inter / (np.sum(pred == index) + np.sum(gt == index))
+        assert metrics[f'IoU.{name}'] == round(iou * 100, 2), name
+        assert metrics[f'Fscore.{name}'] == round(fscore * 100, 2), name
+    # By hand: line 2 / 6, abpt 1 / 2; background 10 / 13.
+    assert metrics['IoU.line'] == 33.33
+    assert metrics['IoU.abpt'] == 50.0
+    assert metrics['IoU.background'] == 76.92
+    assert {'aAcc', 'mIoU', 'mAcc', 'mFscore'} <= set(metrics)
+
+
+def test_pooled_defect_metrics_by_hand():
+    # Line and abpt merge. Defect pixels over the images: TP 3 + 0 + 1,
+    # predicted 4 + 0 + 2, true 3 + 0 + 2 (the ignored image adds nothing):
+    # TP 4, FP 2, FN 1.
+    metrics = evaluate()
+    precision, recall = 4 / 6, 4 / 5
+    assert metrics['defect.Precision'] == round(precision * 100, 2) == 66.67
+    assert metrics['defect.Recall'] == 80.0
+    assert metrics['defect.F1'] == round(2 * 4 / (2 * 4 + 2 + 1) * 100, 2)
+    f2 = 5 * precision * recall / (4 * precision + recall)
+    assert metrics['defect.F2'] == round(f2 * 100, 2) == 76.92
+    assert metrics['defect.IoU'] == round(4 / (4 + 2 + 1) * 100, 2)
+
+
+def test_per_image_defect_iou_by_hand():
+    metrics = evaluate()
+    per_image = [(3 + 1e-5) / (4 + 1e-5), 1.0, (1 + 1e-5) / (3 + 1e-5)]
+    assert metrics['defect.IoU_per_image'] == round(
+        np.mean(per_image) * 100, 2) == 69.44
+
+
+def test_two_classes_defect_is_class_one():
+    images = [([[0, 1], [1, 1]], [[0, 1], [0, 1]]),
+              ([[1, 0], [0, 0]], [[0, 0], [1, 1]])]
+    metric = DefectIoUMetric(iou_metrics=['mIoU', 'mFscore'])
+    metric.dataset_meta = dict(classes=('background', 'defect'))
+    metric.process([], samples(images))
+    metrics = metric.evaluate(len(images))
+    assert metrics['defect.IoU'] == metrics['IoU.defect'] == 33.33
+    assert metrics['defect.F1'] == metrics['Fscore.defect']
+
+
+def test_tested_class_counts_every_defect_as_the_tested_class():
+    # Truth is abpt everywhere it has a defect; the model predicts line.
+    images = [([[1, 1], [0, 0]], [[2, 2], [0, 0]])]
+    plain = evaluate(images)
+    tested = evaluate(images, tested_class=2)
+    assert plain['IoU.abpt'] == 0.0
+    assert tested['IoU.abpt'] == 100.0
+    assert tested['defect.IoU'] == plain['defect.IoU'] == 100.0
+    with pytest.raises(ValueError, match='tested_class'):
+        DefectIoUMetric(tested_class=0)
+
+
+def test_format_only_writes_predictions_and_no_metrics(tmp_path):
+    metric = DefectIoUMetric(format_only=True, output_dir=str(tmp_path))
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process([], samples())
+    assert metric.results == []
+    assert metric.compute_metrics(metric.results) == {}
+    assert (tmp_path / 'img_0.png').exists()
