@@ -4,7 +4,7 @@ QUICK_DATA := data/synlcd_quick
 QUICK_CFG := configs/cadnet/cadnet_synlcd-quickstart.py
 QUICK_WORK := work_dirs/quickstart
 
-.PHONY: env quickstart test data-quick clean-quickstart
+.PHONY: env quickstart test lint format data-quick clean-quickstart
 
 env:
 	bash tools/setup_env.sh
@@ -22,7 +22,18 @@ quickstart: env data-quick
 	$(PY) tools/test.py $(QUICK_CFG) "$$(cat $(QUICK_WORK)/last_checkpoint)" \
 		--work-dir $(QUICK_WORK)/test --show-dir $(QUICK_WORK)/panels
 
-test: env
+# OpenMMLab code style (settings in setup.cfg): flake8, isort, yapf.
+STYLED := mmdefect tools tests configs
+lint: env
+	$(PY) -m flake8 $(STYLED)
+	$(PY) -m isort --check-only --diff $(STYLED)
+	$(PY) -m yapf --diff --recursive $(STYLED)
+
+format: env
+	$(PY) -m isort $(STYLED)
+	$(PY) -m yapf --in-place --recursive $(STYLED)
+
+test: env lint
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 clean-quickstart:

@@ -20,7 +20,9 @@ setup(
     install_requires=[
         'mmengine==0.10.7', 'mmsegmentation==1.2.2', 'mmpretrain==1.2.0',
         'mmcv==2.1.0', 'torch', 'torchvision', 'opencv-python', 'numpy',
-        'scipy', 'scikit-image', 'ftfy', 'regex'
+        'scipy', 'scikit-image', 'scikit-learn', 'threadpoolctl', 'pillow',
+        'ftfy', 'regex'
     ],
+    extras_require=dict(deploy=['onnx', 'onnxruntime']),
     license='Apache-2.0',
 )

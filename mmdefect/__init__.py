@@ -4,11 +4,10 @@ Importing the package registers its datasets, transforms, models, metrics,
 hooks and visualizers in mmsegmentation's registries, and allow-lists what
 mmengine Runner checkpoints need for torch's safe loader.
 """
-from .version import __version__
+from . import visualization  # noqa: F401
+from . import apis, datasets, engine, evaluation, models  # noqa: F401
 from .utils import allow_runner_checkpoints
-
-from . import (apis, datasets, engine, evaluation, models,  # noqa: F401,E402
-               visualization)
+from .version import __version__
 
 allow_runner_checkpoints()
 

@@ -4,7 +4,6 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-
 from mmengine.registry import init_default_scope
 
 import mmdefect  # noqa: F401  (registers everything)

@@ -25,13 +25,15 @@ def random_batch(model, channels, classes, num=2, size=64):
     for _ in range(num):
         gt = torch.randint(0, classes, (1, size, size))
         sample = SegDataSample(gt_sem_seg=PixelData(data=gt))
-        sample.set_metainfo(dict(img_shape=(size, size),
-                                 ori_shape=(size, size)))
+        sample.set_metainfo(
+            dict(img_shape=(size, size), ori_shape=(size, size)))
         samples.append(sample)
-    inputs = [torch.randint(0, 256, (channels, size, size)).byte()
-              for _ in range(num)]
-    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
+    inputs = [
+        torch.randint(0, 256, (channels, size, size)).byte()
+        for _ in range(num)
+    ]
+    return model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
 
 
 def test_configs_are_found():

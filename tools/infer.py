@@ -53,7 +53,8 @@ def parse_args(argv=None):
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
-        '--pairs', required=True,
+        '--pairs',
+        required=True,
         help='list file (the test dataset\'s columns, by default "sample '
         'template [mask]" per line), .json annotation file, or folder '
         '(sample/, template/, optional mask/)')
@@ -61,7 +62,9 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
-        '--threshold', type=float, default=0.5,
+        '--threshold',
+        type=float,
+        default=0.5,
         help='decision threshold on the image score (pred_score)')
     parser.add_argument(
         '--root',
@@ -72,7 +75,9 @@ def parse_args(argv=None):
         '--template-dir',
         help='folder of templates named like the samples (folder input)')
     parser.add_argument(
-        '--panel-height', type=int, default=256,
+        '--panel-height',
+        type=int,
+        default=256,
         help='tile height of the overlay panels in pixels')
     return parser.parse_args(argv)
 
@@ -89,8 +94,7 @@ def unique_stems(items: List[dict]) -> List[str]:
     return stems
 
 
-def segment(inferencer: DefectInferencer, items: List[dict],
-            batch_size: int):
+def segment(inferencer: DefectInferencer, items: List[dict], batch_size: int):
     """Yield ``(index, prediction, panel, error)`` per item, in order.
 
     A batch that fails to load is retried one item at a time, so that one
@@ -98,7 +102,9 @@ def segment(inferencer: DefectInferencer, items: List[dict],
     """
     try:
         out = inferencer(
-            items, batch_size=batch_size, return_datasamples=True,
+            items,
+            batch_size=batch_size,
+            return_datasamples=True,
             return_vis=True)
     except INPUT_ERRORS as err:
         if len(items) == 1:
@@ -117,18 +123,18 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.exists(args.pairs):
         raise FileNotFoundError(f'--pairs {args.pairs} does not exist')
-    inferencer = DefectInferencer(args.config, args.checkpoint,
-                                  device=args.device)
+    inferencer = DefectInferencer(
+        args.config, args.checkpoint, device=args.device)
     inferencer.visualizer.panel_height = args.panel_height
-    items = inferencer.dataset_items(args.pairs, args.root,
-                                     args.template_dir)
+    items = inferencer.dataset_items(args.pairs, args.root, args.template_dir)
     classes = list(inferencer.model.dataset_meta['classes'])
     stems = unique_stems(items)
     rows = [
-        dict(sample=item['img_path'],
-             template=item.get('template_path') or '',
-             mask=item.get('seg_map_path') or '', output=stem)
-        for item, stem in zip(items, stems)
+        dict(
+            sample=item['img_path'],
+            template=item.get('template_path') or '',
+            mask=item.get('seg_map_path') or '',
+            output=stem) for item, stem in zip(items, stems)
     ]
     progress = ProgressBar(len(items))
     for start in range(0, len(items), args.batch_size):
@@ -142,25 +148,30 @@ def main(argv=None) -> int:
                 print(f'\nerror: {error}', file=sys.stderr)
                 continue
             mask = pred.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
-            write_png(osp.join(args.out, 'masks', row['output'] + '.png'),
-                      mask)
-            write_png(osp.join(args.out, 'overlays', row['output'] + '.png'),
-                      mmcv.rgb2bgr(panel))
+            write_png(
+                osp.join(args.out, 'masks', row['output'] + '.png'), mask)
+            write_png(
+                osp.join(args.out, 'overlays', row['output'] + '.png'),
+                mmcv.rgb2bgr(panel))
             score = float(pred.pred_score)
             areas = np.bincount(mask.ravel(), minlength=len(classes))
             row.update(
                 score=round(score, 6),
                 decision=score >= args.threshold,
-                **{f'area_{name}': int(areas[c])
-                   for c, name in enumerate(classes) if c > 0},
-                status='ok', error='')
+                **{
+                    f'area_{name}': int(areas[c])
+                    for c, name in enumerate(classes) if c > 0
+                },
+                status='ok',
+                error='')
     write_summary(args, rows, classes)
     failed = sum(row['status'] == 'error' for row in rows)
     print(f'\n{len(rows) - failed} of {len(rows)} inputs segmented; results '
           f'in {args.out}')
     if failed:
-        print(f'{failed} input(s) failed; see {args.out}/summary.json',
-              file=sys.stderr)
+        print(
+            f'{failed} input(s) failed; see {args.out}/summary.json',
+            file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -168,11 +179,17 @@ def write_summary(args, rows: List[dict], classes: List[str]) -> None:
     fields = (['sample', 'template', 'mask', 'output', 'score', 'decision'] +
               [f'area_{name}' for name in classes[1:]] + ['status', 'error'])
     summary = dict(
-        config=args.config, checkpoint=args.checkpoint,
-        threshold=args.threshold, classes=classes,
-        results=[{k: row.get(k) for k in fields} for row in rows])
-    write_file(osp.join(args.out, 'summary.json'),
-               json.dumps(summary, indent=2).encode())
+        config=args.config,
+        checkpoint=args.checkpoint,
+        threshold=args.threshold,
+        classes=classes,
+        results=[{
+            k: row.get(k)
+            for k in fields
+        } for row in rows])
+    write_file(
+        osp.join(args.out, 'summary.json'),
+        json.dumps(summary, indent=2).encode())
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=fields, restval='')
     writer.writeheader()

@@ -9,7 +9,7 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
-from mmdefect.utils import setup_cpu_distributed
+from mmdefect.utils import setup_cpu_distributed, teardown_distributed
 
 
 def parse_args():
@@ -17,8 +17,7 @@ def parse_args():
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
-        '--work-dir',
-        help='directory for the evaluation metrics and logs')
+        '--work-dir', help='directory for the evaluation metrics and logs')
     parser.add_argument(
         '--out',
         type=str,
@@ -96,6 +95,7 @@ def main():
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

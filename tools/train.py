@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
-from mmdefect.utils import setup_cpu_distributed
+from mmdefect.utils import setup_cpu_distributed, teardown_distributed
 
 
 def parse_args():
@@ -57,8 +57,10 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-            print_log('AMP training is already enabled in the config.',
-                      logger='current', level=logging.WARNING)
+            print_log(
+                'AMP training is already enabled in the config.',
+                logger='current',
+                level=logging.WARNING)
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -66,6 +68,7 @@ def main():
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -7,12 +7,12 @@ from typing import Iterable, List, Optional, Sequence, Union
 import mmcv
 import numpy as np
 import torch
+from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmseg.apis import MMSegInferencer
 from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
-from mmcv.transforms import Compose
 from torch import nn
 
 from mmdefect.datasets.transforms import read_image
@@ -89,8 +89,11 @@ class DefectInferencer(MMSegInferencer):
                             f'model built by init_model, got {type(model)}')
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
-        super().__init__(cfg, weights, device=device,
-                         scope=cfg.get('default_scope', 'mmseg'))
+        super().__init__(
+            cfg,
+            weights,
+            device=device,
+            scope=cfg.get('default_scope', 'mmseg'))
         self.show_progress = show_progress
 
     @property
@@ -128,8 +131,7 @@ class DefectInferencer(MMSegInferencer):
         if not any(t['type'] == 'LoadDefectImages' for t in transforms):
             raise ValueError('the test pipeline of the config loads no image')
         self.annotated_pipeline = Compose(transforms)
-        return Compose(
-            [t for t in transforms if t['type'] not in _ANNOTATION])
+        return Compose([t for t in transforms if t['type'] not in _ANNOTATION])
 
     # -- inputs ------------------------------------------------------------
 
@@ -153,19 +155,26 @@ class DefectInferencer(MMSegInferencer):
                 like the samples, when they are not in ``template/``.
         """
         dataset_cfg = dict(self.cfg.test_dataloader.dataset)
-        dataset_cfg.update(pipeline=[], check_files=False, test_mode=True,
-                           serialize_data=False, label_fraction=None)
+        dataset_cfg.update(
+            pipeline=[],
+            check_files=False,
+            test_mode=True,
+            serialize_data=False,
+            label_fraction=None)
         if osp.isdir(source):
             samples = osp.join(source, 'sample')
             prefix = dict(img_path=samples if osp.isdir(samples) else source)
-            for key, sub in (('template_path', 'template'),
-                             ('seg_map_path', 'mask')):
+            for key, sub in (('template_path', 'template'), ('seg_map_path',
+                                                             'mask')):
                 if osp.isdir(osp.join(source, sub)):
                     prefix[key] = osp.join(source, sub)
             if template_dir is not None:
                 prefix['template_path'] = template_dir
-            dataset_cfg.update(ann_file='', data_root=None,
-                               data_prefix=prefix, img_suffix=IMAGE_SUFFIXES)
+            dataset_cfg.update(
+                ann_file='',
+                data_root=None,
+                data_prefix=prefix,
+                img_suffix=IMAGE_SUFFIXES)
         elif osp.isfile(source):
             dataset_cfg.update(
                 ann_file=osp.abspath(source),
@@ -177,13 +186,14 @@ class DefectInferencer(MMSegInferencer):
         return [dataset.get_data_info(i) for i in range(len(dataset))]
 
     def _inputs_to_list(self, inputs) -> List[dict]:
-        if isinstance(inputs, (str, Path)) and (osp.isdir(inputs) or str(
-                inputs).endswith(('.txt', '.json'))):
+        if isinstance(inputs, (str, Path)) and (osp.isdir(inputs)
+                                                or str(inputs).endswith(
+                                                    ('.txt', '.json'))):
             return self.dataset_items(str(inputs))
-        if not isinstance(inputs, (list, tuple)) or (
-                self.paired and len(inputs) == 2
-                and all(isinstance(i, (str, Path, np.ndarray))
-                        for i in inputs)):
+        one_pair = self.paired and isinstance(
+            inputs, (list, tuple)) and len(inputs) == 2 and all(
+                isinstance(i, (str, Path, np.ndarray)) for i in inputs)
+        if one_pair or not isinstance(inputs, (list, tuple)):
             inputs = [inputs]
         return [self._as_info(item) for item in inputs]
 
@@ -195,8 +205,10 @@ class DefectInferencer(MMSegInferencer):
             if len(item) != 2:
                 raise ValueError('a pair input is [sample, template], got '
                                  f'{len(item)} items')
-            info = {**_image_field(item[0], 'img'),
-                    **_image_field(item[1], 'template')}
+            info = {
+                **_image_field(item[0], 'img'),
+                **_image_field(item[1], 'template')
+            }
         else:
             info = _image_field(item, 'img')
         has_template = 'template' in info or 'template_path' in info
@@ -218,8 +230,8 @@ class DefectInferencer(MMSegInferencer):
         batch: List[dict] = []
         for info in inputs:
             annotated = ('seg_map_path' in info or 'gt_label' in info)
-            pipeline = (self.annotated_pipeline if annotated else
-                        self.pipeline)
+            pipeline = (
+                self.annotated_pipeline if annotated else self.pipeline)
             packed = pipeline(copy.copy(info))
             if batch and (len(batch) == batch_size or packed['inputs'].shape
                           != batch[0]['inputs'].shape):
@@ -252,12 +264,18 @@ class DefectInferencer(MMSegInferencer):
                 image = np.concatenate(
                     [image, mmcv.bgr2rgb(_image(info, 'template'))], axis=2)
             self.visualizer.add_datasample(
-                self._stem(info), image, pred, draw_gt='gt_sem_seg' in pred,
-                show=show, wait_time=wait_time, with_labels=with_labels)
+                self._stem(info),
+                image,
+                pred,
+                draw_gt='gt_sem_seg' in pred,
+                show=show,
+                wait_time=wait_time,
+                with_labels=with_labels)
             panel = self.visualizer.get_image()
             if img_out_dir:
-                write_png(osp.join(img_out_dir, self._stem(info) + '.png'),
-                          mmcv.rgb2bgr(panel))
+                write_png(
+                    osp.join(img_out_dir,
+                             self._stem(info) + '.png'), mmcv.rgb2bgr(panel))
             panels.append(panel)
             self.num_visualized_imgs += 1
         return panels if return_vis else None
@@ -333,8 +351,9 @@ def _class_meta(dataset_meta: Optional[dict], cfg: Config,
     """Classes and palette: the checkpoint's, else the config's test dataset
     class's, else numbered classes with a fixed random palette."""
     if dataset_meta and dataset_meta.get('classes'):
-        return dict(classes=tuple(dataset_meta['classes']),
-                    palette=[list(p) for p in dataset_meta['palette']])
+        return dict(
+            classes=tuple(dataset_meta['classes']),
+            palette=[list(p) for p in dataset_meta['palette']])
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     metainfo = dict(dataset.get('metainfo') or {})
     if dataset.get('type'):
@@ -346,8 +365,8 @@ def _class_meta(dataset_meta: Optional[dict], cfg: Config,
         palette = None
     if not palette or len(palette) < num_classes:
         rng = np.random.default_rng(42)
-        palette = [[0, 0, 0]] + rng.integers(
-            64, 256, (num_classes - 1, 3)).tolist()
+        palette = [[0, 0, 0]] + rng.integers(64, 256,
+                                             (num_classes - 1, 3)).tolist()
     return dict(classes=classes, palette=[list(p) for p in palette])
 
 

@@ -47,8 +47,8 @@ def init_model(config: Union[str, Path, Config],
     ``model.cfg`` keeps the config and ``model.dataset_meta`` the class
     names and palette (the checkpoint's, else the test dataset class's).
     """
-    inferencer = DefectInferencer(config, checkpoint, device=device,
-                                  cfg_options=cfg_options)
+    inferencer = DefectInferencer(
+        config, checkpoint, device=device, cfg_options=cfg_options)
     _INFERENCERS[inferencer.model] = inferencer
     return inferencer.model
 
@@ -68,8 +68,7 @@ def inference_pair(model: nn.Module,
                    sample: Union[ImageInput, Sequence[ImageInput]],
                    template: Union[None, ImageInput,
                                    Sequence[ImageInput]] = None,
-                   batch_size: int = 8
-                   ) -> Union[PairResult, List[PairResult]]:
+                   batch_size: int = 8) -> Union[PairResult, List[PairResult]]:
     """Segment defects in samples compared with their templates.
 
     Args:
@@ -99,8 +98,7 @@ def inference_pair(model: nn.Module,
         inputs = [[s, template] for s in samples]
     inferencer = inferencer_of(model)
     preds = inferencer(
-        inputs, batch_size=batch_size,
-        return_datasamples=True)['predictions']
+        inputs, batch_size=batch_size, return_datasamples=True)['predictions']
     results = [
         PairResult(
             mask=pred.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8),

@@ -73,8 +73,8 @@ class DefectDataset(BaseSegDataset):
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
-    METAINFO = dict(classes=('background', 'defect'),
-                    palette=[[0, 0, 0], [255, 255, 255]])
+    METAINFO = dict(
+        classes=('background', 'defect'), palette=[[0, 0, 0], [255, 255, 255]])
 
     def __init__(self,
                  columns: Sequence[str] = PATH_FIELDS,
@@ -88,8 +88,8 @@ class DefectDataset(BaseSegDataset):
                  check_files: bool = True,
                  **kwargs) -> None:
         unknown = [c for c in columns if c not in FIELDS]
-        if unknown or 'img_path' not in columns or len(set(columns)) != len(
-                columns):
+        if unknown or 'img_path' not in columns or len(
+                set(columns)) != len(columns):
             raise ValueError(f'columns must name distinct fields of {FIELDS}'
                              f', img_path among them; got {tuple(columns)}')
         if label_fraction is not None and not 0 < label_fraction <= 1:
@@ -164,8 +164,8 @@ class DefectDataset(BaseSegDataset):
             raise FileNotFoundError(
                 f'{type(self).__name__}: list file {self.ann_file} not found')
         samples = []
-        for lineno, line in enumerate(mmengine.list_from_file(self.ann_file),
-                                      1):
+        for lineno, line in enumerate(
+                mmengine.list_from_file(self.ann_file), 1):
             values = line.split()
             if not values:
                 continue
@@ -181,8 +181,11 @@ class DefectDataset(BaseSegDataset):
             }
             for key in PATH_FIELDS:
                 fields[key] = self._join(fields.get(key))
-            samples.append(self._sample(
-                {k: v for k, v in fields.items() if v is not None}, where))
+            samples.append(
+                self._sample({
+                    k: v
+                    for k, v in fields.items() if v is not None
+                }, where))
         return samples
 
     def _from_json(self) -> List[dict]:
@@ -206,9 +209,11 @@ class DefectDataset(BaseSegDataset):
             fields = dict(entry)
             for key in PATH_FIELDS:
                 fields[key] = self._join(fields.get(key))
-            samples.append(self._sample(
-                {k: v for k, v in fields.items() if v is not None},
-                f'{self.ann_file}, data_list[{index}]'))
+            samples.append(
+                self._sample({
+                    k: v
+                    for k, v in fields.items() if v is not None
+                }, f'{self.ann_file}, data_list[{index}]'))
         return samples
 
     def _from_folders(self) -> List[dict]:
@@ -229,8 +234,9 @@ class DefectDataset(BaseSegDataset):
             fields = dict(img_path=osp.join(img_dir, name))
             if template_dir:
                 fields['template_path'] = osp.join(
-                    template_dir, name if self.template_suffix is None else
-                    stem + self.template_suffix)
+                    template_dir,
+                    name if self.template_suffix is None else stem +
+                    self.template_suffix)
             if mask_dir:
                 fields['seg_map_path'] = osp.join(mask_dir,
                                                   stem + self.seg_map_suffix)

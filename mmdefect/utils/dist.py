@@ -29,3 +29,18 @@ def setup_cpu_distributed(cfg) -> None:
     wrapper.setdefault('find_unused_parameters',
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
+
+
+def teardown_distributed() -> None:
+    """Leave a distributed run cleanly: wait for every rank, then destroy
+    the process group.
+
+    mmengine's Runner leaves the process group alive at the end of a run.
+    Its communication threads are then torn down by the interpreter's exit,
+    which now and then aborts a rank ("terminate called without an active
+    exception", exit -6) after all work is done, and torchrun fails the
+    job.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

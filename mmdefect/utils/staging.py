@@ -80,9 +80,10 @@ def write_png(path: str, image) -> None:
     write_file(path, buf.tobytes())
 
 
-def run_staged_tool(parser, out_dir: str, build, errors=(ValueError,
-                                                          FileNotFoundError,
-                                                          FileExistsError)):
+def run_staged_tool(parser,
+                    out_dir: str,
+                    build,
+                    errors=(ValueError, FileNotFoundError, FileExistsError)):
     """Run a command-line data tool whose ``build(progress)`` writes
     ``out_dir`` through :func:`staged_output`.
 

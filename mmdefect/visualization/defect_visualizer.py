@@ -99,8 +99,8 @@ class DefectVisualizer(SegLocalVisualizer):
         if pred is not None and gt is not None:
             # The count goes in the title: text drawn into a small image
             # would be blurred by the panel's resizing.
-            errors, count = error_overlay(pred, gt, self.ignore_index,
-                                          draw_count=False)
+            errors, count = error_overlay(
+                pred, gt, self.ignore_index, draw_count=False)
             tiles.append((f'errors, Err: {count}', errors))
         return make_panel(tiles, height=self.panel_height)
 
@@ -124,8 +124,8 @@ class DefectVisualizer(SegLocalVisualizer):
         prediction and ground-truth titles.
         """
         panel = self.draw_panel(
-            image, data_sample if data_sample is not None else
-            SegDataSample(), draw_gt, draw_pred, with_labels)
+            image, data_sample if data_sample is not None else SegDataSample(),
+            draw_gt, draw_pred, with_labels)
         self.set_image(panel)
         if show:
             self.show(panel, win_name=name, wait_time=wait_time)

@@ -45,8 +45,9 @@ def blend(image_rgb: np.ndarray,
     if image_rgb.shape != color.shape:
         raise ValueError(f'image shape {image_rgb.shape} and colour shape '
                          f'{color.shape} differ')
-    mixed = (image_rgb.astype(np.float32) * (1 - alpha) +
-             color.astype(np.float32) * alpha)
+    mixed = (
+        image_rgb.astype(np.float32) * (1 - alpha) +
+        color.astype(np.float32) * alpha)
     mixed = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
     if mask is None:
         return mixed
@@ -174,12 +175,13 @@ def make_panel(tiles: Sequence[Tuple[str, np.ndarray]],
     resized = []
     for img in images:
         width = max(1, int(round(img.shape[1] * height / img.shape[0])))
-        interp = (cv2.INTER_NEAREST
-                  if height >= img.shape[0] else cv2.INTER_AREA)
+        interp = (
+            cv2.INTER_NEAREST if height >= img.shape[0] else cv2.INTER_AREA)
         resized.append(cv2.resize(img, (width, height), interpolation=interp))
     scale = max(0.35, height / 500)
-    bar = int(cv2.getTextSize('Ag', cv2.FONT_HERSHEY_SIMPLEX, scale,
-                              1)[0][1] * 2) + 4
+    bar = int(
+        cv2.getTextSize('Ag', cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0][1] *
+        2) + 4
     total_width = sum(img.shape[1] for img in resized) + gap * (
         len(resized) - 1)
     panel = np.zeros((bar + height, total_width, 3), np.uint8)
@@ -189,7 +191,7 @@ def make_panel(tiles: Sequence[Tuple[str, np.ndarray]],
         # Drawn on a contiguous copy (OpenCV cannot draw into a strided
         # view) so that a long title is clipped to its own tile.
         head = np.ascontiguousarray(panel[:bar, x:x + img.shape[1]])
-        panel[:bar, x:x + img.shape[1]] = put_text(head, title, (2, 2),
-                                                   WHITE, scale)
+        panel[:bar, x:x + img.shape[1]] = put_text(head, title, (2, 2), WHITE,
+                                                   scale)
         x += img.shape[1] + gap
     return panel

@@ -17,8 +17,8 @@ SEGFORMER = 'configs/baselines/segformer_mit-b0_synlcd-quickstart.py'
 def pair_paths(root, split='test'):
     lines = (root / 'splits' / f'{split}.txt').read_text().split('\n')
     parts = [line.split() for line in lines if line.strip()]
-    return ([str(root / p[0]) for p in parts],
-            [str(root / p[1]) for p in parts],
+    return ([str(root / p[0])
+             for p in parts], [str(root / p[1]) for p in parts],
             [str(root / p[2]) for p in parts])
 
 
@@ -27,10 +27,12 @@ def cadnet_ckpt(repo, tmp_path_factory):
     """Random-init CADNet saved as a Runner-style checkpoint with meta."""
     model = init_model(f'{repo}/{CADNET}')
     path = tmp_path_factory.mktemp('ckpt') / 'cadnet.pth'
-    meta = dict(classes=('bg', 'scratch', 'spot'),
-                palette=[[0, 0, 0], [1, 2, 3], [4, 5, 6]])
-    torch.save(dict(state_dict=model.state_dict(),
-                    meta=dict(dataset_meta=meta)), path)
+    meta = dict(
+        classes=('bg', 'scratch', 'spot'),
+        palette=[[0, 0, 0], [1, 2, 3], [4, 5, 6]])
+    torch.save(
+        dict(state_dict=model.state_dict(), meta=dict(dataset_meta=meta)),
+        path)
     return str(path)
 
 
@@ -64,23 +66,24 @@ def test_batch_of_four_equals_one_by_one(cadnet, segformer, paired_root,
     model = cadnet if paired else segformer
     inferencer = inferencer_of(model)
     samples, templates, _ = pair_paths(paired_root)
-    inputs = ([[s, t] for s, t in zip(samples, templates)]
-              if paired else samples)
-    batched = inferencer(inputs, batch_size=4,
-                         return_datasamples=True)['predictions']
+    inputs = ([[s, t]
+               for s, t in zip(samples, templates)] if paired else samples)
+    batched = inferencer(
+        inputs, batch_size=4, return_datasamples=True)['predictions']
     assert len(batched) == len(inputs) == 4
     for item, pred in zip(inputs, batched):
         one = inferencer(item, return_datasamples=True)['predictions'][0]
-        torch.testing.assert_close(pred.seg_logits.data,
-                                   one.seg_logits.data, atol=1e-5,
-                                   rtol=1e-4)
+        torch.testing.assert_close(
+            pred.seg_logits.data, one.seg_logits.data, atol=1e-5, rtol=1e-4)
         assert float(pred.pred_score) == pytest.approx(
             float(one.pred_score), abs=1e-5)
         assert ('pred_distance_map' in pred) == paired
         if paired:
-            torch.testing.assert_close(pred.pred_distance_map.data,
-                                       one.pred_distance_map.data,
-                                       atol=1e-5, rtol=1e-4)
+            torch.testing.assert_close(
+                pred.pred_distance_map.data,
+                one.pred_distance_map.data,
+                atol=1e-5,
+                rtol=1e-4)
 
 
 def test_result_fields_are_read_from_the_data_samples(cadnet, paired_root):
@@ -96,11 +99,12 @@ def test_result_fields_are_read_from_the_data_samples(cadnet, paired_root):
         inferencer_of(cadnet).prepare([[samples[0], templates[0]]]), False)
     with torch.no_grad():
         dist = cadnet.extract_feat(data['inputs'])['distance_map']
-    expected = F.interpolate(dist, size=(64, 64), mode='bilinear',
-                             align_corners=False)[0, 0].numpy()
+    expected = F.interpolate(
+        dist, size=(64, 64), mode='bilinear', align_corners=False)[0,
+                                                                   0].numpy()
     assert list(res.heat_maps) == ['distance_map']
-    np.testing.assert_allclose(res.heat_maps['distance_map'], expected,
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        res.heat_maps['distance_map'], expected, rtol=1e-4, atol=1e-5)
 
 
 def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
@@ -109,8 +113,8 @@ def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
     samples, templates, masks = pair_paths(paired_root)
 
     def scores(inputs):
-        preds = inferencer(inputs, batch_size=3,
-                           return_datasamples=True)['predictions']
+        preds = inferencer(
+            inputs, batch_size=3, return_datasamples=True)['predictions']
         return [float(p.pred_score) for p in preds]
 
     reference = scores([[s, t] for s, t in zip(samples, templates)])
@@ -126,12 +130,11 @@ def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
     assert [i['img_path'] for i in listed] == samples
     assert scores(listed) == pytest.approx(reference, abs=1e-5)
     # A folder with sample/, template/ and mask/.
-    for sub, paths in (('sample', samples), ('template', templates),
-                       ('mask', masks)):
+    for sub, paths in (('sample', samples), ('template', templates), ('mask',
+                                                                      masks)):
         (tmp_path / sub).mkdir()
         for i, path in enumerate(paths):
-            (tmp_path / sub / f'{i}.png').write_bytes(
-                open(path, 'rb').read())
+            (tmp_path / sub / f'{i}.png').write_bytes(open(path, 'rb').read())
     assert scores(str(tmp_path)) == pytest.approx(reference, abs=1e-5)
     # With a mask the ground truth is loaded and validated as in testing.
     preds = inferencer(listed[:1], return_datasamples=True)['predictions']
@@ -142,14 +145,17 @@ def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
 
 def test_out_dir_and_predictions(cadnet, paired_root, tmp_path):
     samples, templates, masks = pair_paths(paired_root)
-    out = inferencer_of(cadnet)(
-        [dict(img_path=samples[0], template_path=templates[0],
-              seg_map_path=masks[0])],
-        out_dir=str(tmp_path))
+    out = inferencer_of(cadnet)([
+        dict(
+            img_path=samples[0],
+            template_path=templates[0],
+            seg_map_path=masks[0])
+    ],
+                                out_dir=str(tmp_path))
     pred = out['predictions'][0]
     assert set(pred) == {'sem_seg', 'score', 'distance_map'}
-    written = cv2.imread(str(tmp_path / 'pred' / 'test_0.png'),
-                         cv2.IMREAD_UNCHANGED)
+    written = cv2.imread(
+        str(tmp_path / 'pred' / 'test_0.png'), cv2.IMREAD_UNCHANGED)
     np.testing.assert_array_equal(written, pred['sem_seg'])
     panel = cv2.imread(str(tmp_path / 'vis' / 'test_0.png'))
     # sample | template | prediction | DistMap | ground truth | errors
@@ -201,8 +207,8 @@ def test_one_channel_sigmoid_head(repo, paired_root):
 
 
 def test_inferencer_from_a_config_file(repo, cadnet_ckpt, paired_root):
-    inferencer = DefectInferencer(f'{repo}/{CADNET}', cadnet_ckpt,
-                                  device='cpu')
+    inferencer = DefectInferencer(
+        f'{repo}/{CADNET}', cadnet_ckpt, device='cpu')
     samples, templates, _ = pair_paths(paired_root)
     out = inferencer([samples[0], templates[0]], return_vis=True)
     assert out['predictions'][0]['sem_seg'].shape == (64, 64)

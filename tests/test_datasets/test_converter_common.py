@@ -10,8 +10,9 @@ from mmdefect.datasets.converters.common import (check_output_dir, imread,
                                                  write_meta, write_split)
 
 
-@pytest.mark.parametrize('num, ratio, num_train', [
-    (10, 0.7, 7), (5354, 0.7, 3747), (2, 0.1, 1), (3, 0.99, 2)])
+@pytest.mark.parametrize('num, ratio, num_train', [(10, 0.7, 7),
+                                                   (5354, 0.7, 3747),
+                                                   (2, 0.1, 1), (3, 0.99, 2)])
 def test_split_counts_and_disjoint_parts(num, ratio, num_train):
     train, test = split_indices(num, ratio, seed=0)
     assert len(train) == num_train
@@ -38,8 +39,9 @@ def test_output_dir_errors(tmp_path):
     paths = check_output_dir(source, out, False, 'Fake')
     assert paths == (str(source), str(out))
     out.mkdir()
-    with pytest.raises(FileExistsError, match='out already exists; pass '
-                       '--overwrite'):
+    with pytest.raises(
+            FileExistsError, match='out already exists; pass '
+            '--overwrite'):
         check_output_dir(source, out, False, 'Fake')
     check_output_dir(source, out, True, 'Fake')
 
@@ -58,8 +60,8 @@ def test_image_errors_name_the_path(tmp_path):
 
 def test_list_and_meta_files(tmp_path):
     write_split(str(tmp_path), 'train', ['a b c', 'd e f'])
-    assert (tmp_path / 'splits' / 'train.txt').read_text() == (
-        'a b c\nd e f\n')
+    assert (tmp_path / 'splits' /
+            'train.txt').read_text() == ('a b c\nd e f\n')
     write_meta(str(tmp_path), dict(classes=['background', 'line']))
     text = (tmp_path / 'meta.json').read_text()
     assert text.endswith('}\n')

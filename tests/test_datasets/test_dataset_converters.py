@@ -17,13 +17,14 @@ from mmdefect.datasets.pku_pcb import PKUPCBDataset
 
 MVTEC_CLASSES = MVTecADDataset.METAINFO['classes']
 PCB_CLASSES = PKUPCBDataset.METAINFO['classes']
-LOAD = [dict(type='LoadDefectImages'),
-        dict(type='LoadDefectAnnotations')]
+LOAD = [dict(type='LoadDefectImages'), dict(type='LoadDefectAnnotations')]
 
 
 def read_split(out, name):
-    return [line.split() for line in
-            (out / 'splits' / f'{name}.txt').read_text().splitlines()]
+    return [
+        line.split()
+        for line in (out / 'splits' / f'{name}.txt').read_text().splitlines()
+    ]
 
 
 def leftovers(out):
@@ -32,9 +33,12 @@ def leftovers(out):
 
 def run_tool(repo, name, *args):
     """Run ``tools/dataset_converters/<name>.py`` as a script."""
-    return subprocess.run(
-        [sys.executable, f'tools/dataset_converters/{name}.py',
-         *map(str, args)], cwd=repo, capture_output=True, text=True)
+    return subprocess.run([
+        sys.executable, f'tools/dataset_converters/{name}.py', *map(str, args)
+    ],
+                          cwd=repo,
+                          capture_output=True,
+                          text=True)
 
 
 # --------------------------------------------------------------- MVTec-AD
@@ -81,8 +85,8 @@ def mvtec_root(tmp_path_factory):
 @pytest.fixture(scope='module')
 def mvtec_out(mvtec_root, tmp_path_factory):
     out = tmp_path_factory.mktemp('mvtec_out') / 'converted'
-    mvtec_ad.convert_mvtec(mvtec_root, out, categories=list(MVTEC_FAKE),
-                           seed=0)
+    mvtec_ad.convert_mvtec(
+        mvtec_root, out, categories=list(MVTEC_FAKE), seed=0)
     return out
 
 
@@ -113,9 +117,10 @@ def test_mvtec_layout_labels_and_templates(mvtec_root, mvtec_out):
 def test_mvtec_dataset_reads_the_output(mvtec_out):
     seen = set()
     for split in ('train', 'test'):
-        dataset = MVTecADDataset(data_root=str(mvtec_out),
-                                 ann_file=f'splits/{split}.txt',
-                                 pipeline=LOAD)
+        dataset = MVTecADDataset(
+            data_root=str(mvtec_out),
+            ann_file=f'splits/{split}.txt',
+            pipeline=LOAD)
         for i in range(len(dataset)):
             item = dataset[i]
             category = item['img_path'].split('/')[-4]
@@ -124,32 +129,34 @@ def test_mvtec_dataset_reads_the_output(mvtec_out):
             labels = set(np.unique(item['gt_seg_map']).tolist())
             assert labels <= {0, MVTEC_CLASSES.index(category)}
             seen |= labels
-    assert seen == {0, MVTEC_CLASSES.index('bottle'),
-                    MVTEC_CLASSES.index('screw')}
+    assert seen == {
+        0, MVTEC_CLASSES.index('bottle'),
+        MVTEC_CLASSES.index('screw')
+    }
 
 
-def test_mvtec_split_is_a_deterministic_disjoint_70_30(
-        mvtec_root, mvtec_out, tmp_path):
+def test_mvtec_split_is_a_deterministic_disjoint_70_30(mvtec_root, mvtec_out,
+                                                       tmp_path):
     train, test = (read_split(mvtec_out, s) for s in ('train', 'test'))
     assert (len(train), len(test)) == (5, 3)  # floor(0.7 * 8)
     assert not {t[0] for t in train} & {t[0] for t in test}
     again = tmp_path / 'again'
-    mvtec_ad.convert_mvtec(mvtec_root, again, categories=list(MVTEC_FAKE),
-                           seed=0)
+    mvtec_ad.convert_mvtec(
+        mvtec_root, again, categories=list(MVTEC_FAKE), seed=0)
     for split in ('train', 'test'):
-        assert (again / 'splits' / f'{split}.txt').read_text() == (
-            mvtec_out / 'splits' / f'{split}.txt').read_text()
+        assert (again / 'splits' /
+                f'{split}.txt').read_text() == (mvtec_out / 'splits' /
+                                                f'{split}.txt').read_text()
     other = tmp_path / 'other'
-    mvtec_ad.convert_mvtec(mvtec_root, other, categories=list(MVTEC_FAKE),
-                           seed=1)
+    mvtec_ad.convert_mvtec(
+        mvtec_root, other, categories=list(MVTEC_FAKE), seed=1)
     assert read_split(other, 'train') != train
 
 
 def test_mvtec_include_train_good(mvtec_root, tmp_path):
     out = tmp_path / 'all'
-    meta = mvtec_ad.convert_mvtec(mvtec_root, out,
-                                  categories=list(MVTEC_FAKE),
-                                  include_train_good=True)
+    meta = mvtec_ad.convert_mvtec(
+        mvtec_root, out, categories=list(MVTEC_FAKE), include_train_good=True)
     lines = read_split(out, 'train') + read_split(out, 'test')
     assert len(lines) == 14 and meta['splits']['train']['total'] == 9
     train_good = [t for t in lines if '/train/good/' in t[0]]
@@ -158,16 +165,17 @@ def test_mvtec_include_train_good(mvtec_root, tmp_path):
     assert all('/train_good/' in m for _, _, m in train_good)
 
 
-def test_mvtec_cli_writes_what_the_library_writes(repo, mvtec_root,
-                                                  mvtec_out, tmp_path):
+def test_mvtec_cli_writes_what_the_library_writes(repo, mvtec_root, mvtec_out,
+                                                  tmp_path):
     out = tmp_path / 'cli'
     run = run_tool(repo, 'mvtec_ad', mvtec_root, out, '--categories',
                    *MVTEC_FAKE)
     assert run.returncode == 0, run.stderr
     assert 'train: 5 samples' in run.stdout
     for split in ('train', 'test'):
-        assert (out / 'splits' / f'{split}.txt').read_text() == (
-            mvtec_out / 'splits' / f'{split}.txt').read_text()
+        assert (out / 'splits' /
+                f'{split}.txt').read_text() == (mvtec_out / 'splits' /
+                                                f'{split}.txt').read_text()
 
 
 def test_mvtec_errors(mvtec_root, mvtec_out, tmp_path):
@@ -177,9 +185,10 @@ def test_mvtec_errors(mvtec_root, mvtec_out, tmp_path):
     for template in good.iterdir():
         cv2.imwrite(str(template), np.zeros((32, 32, 3), np.uint8))
     out = tmp_path / 'out'
-    with pytest.raises(ValueError,
-                       match=r'is 64x64 but its template .*good/00\d.png is '
-                       '32x32'):
+    with pytest.raises(
+            ValueError,
+            match=r'is 64x64 but its template .*good/00\d.png is '
+            '32x32'):
         mvtec_ad.convert_mvtec(broken, out, categories=['bottle'], seed=0)
     shutil.rmtree(good)
     shutil.copytree(mvtec_root / 'bottle' / 'train' / 'good', good)
@@ -204,10 +213,14 @@ PCB_FAKE = {
     '01_missing_hole_01': ('Missing_hole', [
         ('missing_hole', (101, 121, 160, 170), True),
         ('missing_hole', (1051, 1001, 1110, 1060), True),
-        ('missing_hole', (601, 301, 640, 330), False)]),  # no visible change
-    '01_short_01': ('Short', [  # no defect in the tiles at y = 100
-        ('short', (41, 41, 100, 80), True),
-        ('spur', (951, 61, 1040, 90), True)]),  # cut by the x = 0 tile
+        ('missing_hole', (601, 301, 640, 330), False)
+    ]),  # no visible change
+    '01_short_01': (
+        'Short',
+        [  # no defect in the tiles at y = 100
+            ('short', (41, 41, 100, 80), True),
+            ('spur', (951, 61, 1040, 90), True)
+        ]),  # cut by the x = 0 tile
 }
 
 
@@ -224,26 +237,26 @@ def voc_xml(name, width, height, objects):
 
 def board_texture(rng):
     """Random 4x4-pixel blocks: any misaligned crop would show."""
-    small = rng.integers(60, 200, (BOARD_H // 4, BOARD_W // 4, 3),
-                         dtype=np.uint8)
-    return cv2.resize(small, (BOARD_W, BOARD_H),
-                      interpolation=cv2.INTER_NEAREST)
+    small = rng.integers(
+        60, 200, (BOARD_H // 4, BOARD_W // 4, 3), dtype=np.uint8)
+    return cv2.resize(
+        small, (BOARD_W, BOARD_H), interpolation=cv2.INTER_NEAREST)
 
 
 def write_fake_pcb(root, seed=0):
     rng = np.random.default_rng(seed)
     board = board_texture(rng)
     (root / 'PCB_USED').mkdir(parents=True)
-    cv2.imwrite(str(root / 'PCB_USED' / '01.JPG'), board,
-                [cv2.IMWRITE_JPEG_QUALITY, 95])
+    cv2.imwrite(
+        str(root / 'PCB_USED' / '01.JPG'), board,
+        [cv2.IMWRITE_JPEG_QUALITY, 95])
     for stem, (folder, objects) in PCB_FAKE.items():
         sample = board.copy()
         for _, (x0, y0, x1, y1), painted in objects:
             if painted:  # a white blob in the middle of the box
                 cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
-                cv2.ellipse(sample, (cx, cy), ((x1 - x0) // 4,
-                                               (y1 - y0) // 4), 0, 0, 360,
-                            (255, 255, 255), -1)
+                cv2.ellipse(sample, (cx, cy), ((x1 - x0) // 4, (y1 - y0) // 4),
+                            0, 0, 360, (255, 255, 255), -1)
         for sub, ext, text in (('images', 'jpg', None),
                                ('Annotations', 'xml',
                                 voc_xml(stem, BOARD_W, BOARD_H, objects))):
@@ -301,15 +314,15 @@ def test_pcb_crops_cover_every_box_and_are_aligned(pcb_root, pcb_out):
         source = cv2.imread(str(pcb_root / 'images' / folder / f'{stem}.jpg'))
         windows = [(y, x) for _, s, y, x in crops.values() if s == stem]
         for _, (x0, y0, x1, y1), _ in objects:
-            assert any(y <= y0 - 1 and y1 <= y + 1000 and x <= x0 - 1
-                       and x1 <= x + 1000 for y, x in windows), (stem, x0, y0)
+            assert any(y <= y0 - 1 and y1 <= y + 1000 and x <= x0 -
+                       1 and x1 <= x + 1000
+                       for y, x in windows), (stem, x0, y0)
         for y, x in windows:
             name = f'{stem}_{y}_{x}.png'
             img = cv2.imread(str(out / 'images' / name))
             template = cv2.imread(str(out / 'templates' / name))
             assert img.shape == template.shape == (1000, 1000, 3)
-            np.testing.assert_array_equal(img, source[y:y + 1000,
-                                                      x:x + 1000])
+            np.testing.assert_array_equal(img, source[y:y + 1000, x:x + 1000])
             np.testing.assert_array_equal(template, board[y:y + 1000,
                                                           x:x + 1000])
 
@@ -334,8 +347,8 @@ def test_pcb_masks_and_sample_template_agreement(pcb_root, pcb_out):
             if not inside[window].any():
                 continue
             if painted:  # the blob, not the whole box
-                assert (mask[painted_core((x0 - 1, y0 - 1, x1, y1))[window]]
-                        == label).all()
+                assert (mask[painted_core(
+                    (x0 - 1, y0 - 1, x1, y1))[window]] == label).all()
                 assert (mask[inside[window]] == 0).any()
             else:  # no difference: the whole box
                 assert (mask[inside[window]] == label).all()
@@ -357,14 +370,15 @@ def test_pcb_split_by_source_image(pcb_root, pcb_out, tmp_path):
     again = tmp_path / 'again'
     pku_pcb.convert_pcb(pcb_root, again, seed=0)
     for split in ('train', 'test'):
-        assert (again / 'splits' / f'{split}.txt').read_text() == (
-            out / 'splits' / f'{split}.txt').read_text()
+        assert (again / 'splits' /
+                f'{split}.txt').read_text() == (out / 'splits' /
+                                                f'{split}.txt').read_text()
 
 
 def test_pcb_dataset_reads_the_output(pcb_out):
     out, _ = pcb_out
-    dataset = PKUPCBDataset(data_root=str(out), ann_file='splits/train.txt',
-                            pipeline=LOAD)
+    dataset = PKUPCBDataset(
+        data_root=str(out), ann_file='splits/train.txt', pipeline=LOAD)
     item = dataset[0]
     assert item['img'].shape == (1000, 1000, 6)
     assert set(np.unique(item['gt_seg_map'])) - {0} <= set(range(1, 7))
@@ -426,8 +440,9 @@ def test_pcb_errors(pcb_root, tmp_path):
     with pytest.raises(FileNotFoundError, match=r'PCB_USED/01\.JPG not found'):
         pku_pcb.convert_pcb(root, out)
     (root / 'PCB_USED' / '02.JPG').rename(root / 'PCB_USED' / '01.JPG')
-    cv2.imwrite(str(root / 'PCB_USED' / '01.JPG'),
-                np.zeros((BOARD_H, BOARD_W - 8, 3), np.uint8))
+    cv2.imwrite(
+        str(root / 'PCB_USED' / '01.JPG'),
+        np.zeros((BOARD_H, BOARD_W - 8, 3), np.uint8))
     with pytest.raises(ValueError, match='01.JPG is 1192x1100'):
         pku_pcb.convert_pcb(root, out)
     shutil.rmtree(root / 'Annotations')
@@ -447,8 +462,9 @@ def test_pcb_cli_names_the_missing_board(repo, pcb_root, tmp_path):
 
 
 # ----------------------------------------------------------------- configs
-@pytest.mark.parametrize('name, dataset, num_classes', [
-    ('pku-pcb', 'PKUPCBDataset', 7), ('mvtec-ad', 'MVTecADDataset', 16)])
+@pytest.mark.parametrize('name, dataset, num_classes',
+                         [('pku-pcb', 'PKUPCBDataset', 7),
+                          ('mvtec-ad', 'MVTecADDataset', 16)])
 def test_cadnet_configs_build_and_run(repo, name, dataset, num_classes):
     # tests/test_configs.py trains every config for two iterations; this
     # checks what the data set switch changes.
@@ -469,14 +485,16 @@ def test_dataset_configs_run_their_pipelines_on_converted_data(
     cfg = Config.fromfile(f'{repo}/configs/_base_/datasets/{name}.py')
     out = pcb_out[0] if name == 'pku-pcb' else mvtec_out
     for loader in ('train_dataloader', 'val_dataloader'):
-        dataset = DATASETS.build(
-            dict(cfg[loader].dataset, data_root=str(out)))
+        dataset = DATASETS.build(dict(cfg[loader].dataset, data_root=str(out)))
         packed = dataset[0]
         assert packed['inputs'].shape[0] == 6
         if loader == 'train_dataloader':
             assert packed['inputs'].shape[1:] == (512, 512)
             assert packed['data_samples'].gt_sem_seg.data.shape[1:] == (512,
                                                                         512)
-    tta = DATASETS.build(dict(cfg.test_dataloader.dataset,
-                              data_root=str(out), pipeline=cfg.tta_pipeline))
+    tta = DATASETS.build(
+        dict(
+            cfg.test_dataloader.dataset,
+            data_root=str(out),
+            pipeline=cfg.tta_pipeline))
     assert len(tta[0]['inputs']) == 4  # two scales x two flips

@@ -25,15 +25,17 @@ def digests(root):
 
 
 def read_split(root, name):
-    return [line.split() for line in
-            (root / 'splits' / f'{name}.txt').read_text().splitlines()]
+    return [
+        line.split()
+        for line in (root / 'splits' / f'{name}.txt').read_text().splitlines()
+    ]
 
 
 @pytest.fixture(scope='module')
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp('synlcd') / 'synlcd'
-    meta = gen.generate_synlcd(out, size=SIZE, per_pattern=PER_PATTERN,
-                               seed=0, workers=1)
+    meta = gen.generate_synlcd(
+        out, size=SIZE, per_pattern=PER_PATTERN, seed=0, workers=1)
     return out, meta
 
 
@@ -41,8 +43,8 @@ def dataset(tmp_path_factory):
 def test_same_seed_is_byte_identical_across_workers(dataset, tmp_path):
     out, _ = dataset
     again = tmp_path / 'again'
-    gen.generate_synlcd(again, size=SIZE, per_pattern=PER_PATTERN, seed=0,
-                        workers=2)
+    gen.generate_synlcd(
+        again, size=SIZE, per_pattern=PER_PATTERN, seed=0, workers=2)
     assert digests(again) == digests(out)
 
 
@@ -83,8 +85,8 @@ def test_labels_mark_exactly_the_visible_defect(sample_type):
     size = 96
     for pid in range(len(gen.PATTERN_NAMES)):
         for index in range(2):
-            img, mask = gen.render_sample(pid, sample_type, index, seed=3,
-                                          size=size, apply_sigma=False)
+            img, mask = gen.render_sample(
+                pid, sample_type, index, seed=3, size=size, apply_sigma=False)
             template = gen.make_pattern(pid, size)
             assert img.shape == template.shape and mask.shape == (size, size)
             assert set(np.unique(mask)) - {0} == DEFECT_LABELS[sample_type]
@@ -100,24 +102,22 @@ def test_labels_mark_exactly_the_visible_defect(sample_type):
 
 
 def test_clean_samples_and_sigma():
-    img, mask = gen.render_sample(2, 'clean', 0, size=SIZE,
-                                  apply_sigma=False)
+    img, mask = gen.render_sample(2, 'clean', 0, size=SIZE, apply_sigma=False)
     np.testing.assert_array_equal(img, gen.make_pattern(2, SIZE))
     assert not mask.any()
     noisy, mask = gen.render_sample(2, 'clean', 0, size=SIZE)
     assert not mask.any() and not np.array_equal(noisy, img)
     # sigma comes last, so the defects do not depend on it
     _, with_sigma = gen.render_sample(5, 'mixed', 1, size=SIZE)
-    _, without = gen.render_sample(5, 'mixed', 1, size=SIZE,
-                                   apply_sigma=False)
+    _, without = gen.render_sample(5, 'mixed', 1, size=SIZE, apply_sigma=False)
     np.testing.assert_array_equal(with_sigma, without)
 
 
 def test_lines_cross_the_screen():
     size = 256
     for index in range(4):
-        _, mask = gen.render_sample(3, 'line', index, size=size,
-                                    apply_sigma=False)
+        _, mask = gen.render_sample(
+            3, 'line', index, size=size, apply_sigma=False)
         extent = max(mask.any(0).sum(), mask.any(1).sum())
         assert extent >= 0.3 * size  # at least 30 % of a line is visible
 
@@ -157,16 +157,18 @@ def test_layout_and_counts(dataset):
     assert {f'templates/{p}.png' for p in gen.DEFAULT_TEST_PATTERNS} == \
         templates['test']
     on_disk = json.loads((out / 'meta.json').read_text())
-    assert on_disk['args'] == dict(size=SIZE, per_pattern=PER_PATTERN, seed=0,
-                                   apply_sigma=True,
-                                   test_patterns=list(
-                                       gen.DEFAULT_TEST_PATTERNS))
+    assert on_disk['args'] == dict(
+        size=SIZE,
+        per_pattern=PER_PATTERN,
+        seed=0,
+        apply_sigma=True,
+        test_patterns=list(gen.DEFAULT_TEST_PATTERNS))
     assert [p['split'] for p in on_disk['patterns']].count('test') == 3
 
 
 def test_uneven_per_pattern_is_distributed():
-    assert gen.sample_counts(600) == dict(line=100, abpt=100, mixed=100,
-                                          clean=300)
+    assert gen.sample_counts(600) == dict(
+        line=100, abpt=100, mixed=100, clean=300)
     assert gen.sample_counts(11) == dict(line=2, abpt=2, mixed=2, clean=5)
     assert sum(gen.sample_counts(13).values()) == 13
 
@@ -219,8 +221,7 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path, monkeypatch):
     with monkeypatch.context() as m:
         _fail_after(m, 2, RuntimeError('disk'))
         with pytest.raises(RuntimeError):
-            gen.generate_synlcd(out, size=SIZE, per_pattern=6,
-                                overwrite=True)
+            gen.generate_synlcd(out, size=SIZE, per_pattern=6, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ['out']
     assert (out / 'keep.txt').read_text() == 'old'
     gen.generate_synlcd(out, size=SIZE, per_pattern=6, overwrite=True)
@@ -231,8 +232,11 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------- CLI
 def test_cli_runs_as_a_script(tmp_path, repo):
     out = tmp_path / 'cli'
-    cmd = [sys.executable, 'tools/dataset_converters/synlcd.py', str(out),
-           '--size', '64', '--per-pattern', '6', '--test-patterns', '0', '1']
+    cmd = [
+        sys.executable, 'tools/dataset_converters/synlcd.py',
+        str(out), '--size', '64', '--per-pattern', '6', '--test-patterns', '0',
+        '1'
+    ]
     run = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     meta = json.loads((out / 'meta.json').read_text())
@@ -252,8 +256,8 @@ def test_cli_errors(tmp_path, repo, monkeypatch, capsys, args, message):
     spec.loader.exec_module(cli)
     monkeypatch.setattr(signal, 'signal', lambda *args: None)
     (tmp_path / 'out').mkdir()
-    monkeypatch.setattr(sys, 'argv', ['synlcd.py', str(tmp_path / 'out'),
-                                      *args])
+    monkeypatch.setattr(
+        sys, 'argv', ['synlcd.py', str(tmp_path / 'out'), *args])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 2

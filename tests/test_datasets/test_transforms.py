@@ -9,18 +9,23 @@ from mmseg.registry import TRANSFORMS
 
 GEOMETRIC = {
     'random_resize': [
-        dict(type='RandomResize', scale=(96, 96), ratio_range=(0.5, 2.0),
-             keep_ratio=True)
+        dict(
+            type='RandomResize',
+            scale=(96, 96),
+            ratio_range=(0.5, 2.0),
+            keep_ratio=True)
     ],
-    'random_crop': [
-        dict(type='RandomCrop', crop_size=(40, 48), cat_max_ratio=0.75)
-    ],
+    'random_crop':
+    [dict(type='RandomCrop', crop_size=(40, 48), cat_max_ratio=0.75)],
     'flip_h': [dict(type='RandomFlip', prob=0.5, direction='horizontal')],
     'flip_v': [dict(type='RandomFlip', prob=0.5, direction='vertical')],
     'rotate': [dict(type='RandomRotate', prob=1.0, degree=30)],
     'paper_train': [
-        dict(type='RandomResize', scale=(64, 64), ratio_range=(1.0, 2.0),
-             keep_ratio=True),
+        dict(
+            type='RandomResize',
+            scale=(64, 64),
+            ratio_range=(1.0, 2.0),
+            keep_ratio=True),
         dict(type='RandomCrop', crop_size=(64, 64), cat_max_ratio=0.95),
         dict(type='RandomFlip', prob=0.5),
     ],
@@ -50,8 +55,12 @@ def test_geometric_transforms_keep_pair_and_mask_aligned(name):
         np.random.seed(seed)
         img, mask = coordinate_pair()
         results = pipeline(
-            dict(img=img, gt_seg_map=mask, seg_fields=['gt_seg_map'],
-                 img_shape=img.shape[:2], ori_shape=img.shape[:2]))
+            dict(
+                img=img,
+                gt_seg_map=mask,
+                seg_fields=['gt_seg_map'],
+                img_shape=img.shape[:2],
+                ori_shape=img.shape[:2]))
         out, out_mask = results['img'], results['gt_seg_map']
         assert out.shape[2] == 6
         assert out.shape[:2] == out_mask.shape
@@ -69,17 +78,25 @@ def test_preprocessor_padding_keeps_pair_and_mask_aligned():
     """Paired inputs are padded by the data preprocessor (mmcv's ``Pad``
     expands its value per channel, which OpenCV rejects beyond 4)."""
     import torch
+    from mmengine.structures import PixelData
     from mmseg.registry import MODELS
     from mmseg.structures import SegDataSample
-    from mmengine.structures import PixelData
     pre = MODELS.build(
-        dict(type='DefectDataPreProcessor', num_images=2, mean=[0., 0., 0.],
-             std=[1., 1., 1.], size_divisor=32, seg_pad_val=255))
+        dict(
+            type='DefectDataPreProcessor',
+            num_images=2,
+            mean=[0., 0., 0.],
+            std=[1., 1., 1.],
+            size_divisor=32,
+            seg_pad_val=255))
     img, mask = coordinate_pair(size=(50, 41))
     sample = SegDataSample(
         gt_sem_seg=PixelData(data=torch.from_numpy(mask)[None].long()))
-    out = pre(dict(inputs=[torch.from_numpy(img).permute(2, 0, 1)],
-                   data_samples=[sample]), training=True)
+    out = pre(
+        dict(
+            inputs=[torch.from_numpy(img).permute(2, 0, 1)],
+            data_samples=[sample]),
+        training=True)
     x, gt = out['inputs'][0], out['data_samples'][0].gt_sem_seg.data[0]
     assert x.shape == (6, 64, 64) and gt.shape == (64, 64)
     torch.testing.assert_close(x[:3], x[3:])
@@ -145,8 +162,8 @@ def test_out_of_range_and_mis_sized_masks(data_info, tmp_path):
     with pytest.raises(ValueError, match=r'mask.png contains values \[7\]'):
         _load_mask(info, mask, tmp_path)
     with pytest.raises(ValueError, match='has size'):
-        _load_mask(info, np.zeros((32, 64), np.uint8), tmp_path,
-                   ori_shape=(64, 64))
+        _load_mask(
+            info, np.zeros((32, 64), np.uint8), tmp_path, ori_shape=(64, 64))
 
 
 def test_photometric_per_image_independent_or_shared():
@@ -154,9 +171,10 @@ def test_photometric_per_image_independent_or_shared():
     img = np.ascontiguousarray(img).astype(np.float32)
     for independent in (True, False):
         transform = TRANSFORMS.build(
-            dict(type='PerImageTransform',
-                 transforms=[dict(type='PhotoMetricDistortion')],
-                 independent=independent))
+            dict(
+                type='PerImageTransform',
+                transforms=[dict(type='PhotoMetricDistortion')],
+                independent=independent))
         differ = 0
         for seed in range(8):
             np.random.seed(seed)
@@ -177,12 +195,12 @@ def test_pack_derives_the_image_label_from_the_transformed_mask():
     mask[2, 2] = 2
     assert int(_pack(gt_seg_map=mask)['data_samples'].gt_label) == 1
     # A crop that cut the defect out: the mask decides, not the dataset.
-    assert int(_pack(gt_seg_map=mask * 0, gt_label=1)
-               ['data_samples'].gt_label) == 0
+    assert int(
+        _pack(gt_seg_map=mask * 0, gt_label=1)['data_samples'].gt_label) == 0
     # Image-label-only sample: its mask is all ignored.
     ignored = np.full((8, 8), 255, np.uint8)
-    assert int(_pack(gt_seg_map=ignored, gt_label=1)
-               ['data_samples'].gt_label) == 1
+    assert int(_pack(gt_seg_map=ignored,
+                     gt_label=1)['data_samples'].gt_label) == 1
     assert 'gt_label' not in _pack()['data_samples']
 
 
@@ -192,7 +210,8 @@ def test_pack_packs_every_map_and_the_template_path():
         gt_edge_map=np.ones((8, 8), np.uint8),
         gt_loc_map=np.full((8, 8), 255, np.uint8),
         gt_soft_map=np.full((8, 8), 0.25, np.float32),
-        img_path='s.png', template_path='t.png')
+        img_path='s.png',
+        template_path='t.png')
     sample = packed['data_samples']
     assert sample.gt_edge_map.data.dtype == torch.long
     assert sample.gt_loc_map.data.shape == (1, 8, 8)
@@ -212,8 +231,12 @@ def test_derived_targets_made_after_a_flip_stay_aligned(flip):
         TRANSFORMS.build(dict(type='GenerateEdgeMap')),
         TRANSFORMS.build(dict(type='GenerateLocationMap')),
     ])
-    out = pipeline(dict(img=np.zeros((32, 32, 6), np.uint8), gt_seg_map=mask,
-                        seg_fields=['gt_seg_map'], img_shape=(32, 32)))
+    out = pipeline(
+        dict(
+            img=np.zeros((32, 32, 6), np.uint8),
+            gt_seg_map=mask,
+            seg_fields=['gt_seg_map'],
+            img_shape=(32, 32)))
     flipped = mask[:, ::-1] if flip == 'horizontal' else mask[::-1]
     np.testing.assert_array_equal(out['gt_seg_map'], flipped)
     defect = ((flipped > 0) & (flipped != 255)).astype(np.uint8) * 255
@@ -239,11 +262,12 @@ def test_location_map_modes():
     whole = TRANSFORMS.build(dict(type='GenerateLocationMap',
                                   mode='global'))(dict(results))['gt_loc_map']
     assert whole[2:14, 2:11].all() and whole.sum() == 12 * 9
-    proj = TRANSFORMS.build(dict(type='GenerateLocationMap',
-                                 mode='projection'))(
-                                     dict(results))['gt_loc_map']
+    proj = TRANSFORMS.build(
+        dict(type='GenerateLocationMap',
+             mode='projection'))(dict(results))['gt_loc_map']
     np.testing.assert_array_equal(
-        proj, np.outer(mask.any(1), mask.any(0)).astype(np.uint8))
+        proj,
+        np.outer(mask.any(1), mask.any(0)).astype(np.uint8))
     empty = TRANSFORMS.build(dict(type='GenerateLocationMap'))(
         dict(gt_seg_map=np.zeros((4, 4), np.uint8)))['gt_loc_map']
     assert empty.sum() == 0

@@ -11,9 +11,12 @@ def test_invalid_loss_names_terms_iteration_and_images():
     hook = InvalidLossHook()
     sample = SegDataSample(metainfo=dict(img_path='data/x/bad_0.png'))
     runner = SimpleNamespace(iter=41)
-    outputs = dict(loss=torch.tensor(float('nan')),
-                   **{'decode.loss_ce': torch.tensor(0.5),
-                      'aux.loss_bcl': torch.tensor(float('inf'))})
+    outputs = dict(
+        loss=torch.tensor(float('nan')),
+        **{
+            'decode.loss_ce': torch.tensor(0.5),
+            'aux.loss_bcl': torch.tensor(float('inf'))
+        })
     with pytest.raises(FloatingPointError) as err:
         hook.after_train_iter(runner, 0, dict(data_samples=[sample]), outputs)
     msg = str(err.value)

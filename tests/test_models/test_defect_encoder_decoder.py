@@ -48,8 +48,10 @@ def write_mixed_dataset(root, size=64):
             entry['gt_label'] = int(defective)
         entries.append(entry)
     (root / 'ann.json').write_text(
-        json.dumps(dict(metainfo=dict(classes=['background', 'defect']),
-                        data_list=entries)))
+        json.dumps(
+            dict(
+                metainfo=dict(classes=['background', 'defect']),
+                data_list=entries)))
     return root
 
 
@@ -71,15 +73,22 @@ def cls_model(repo, **cls_kwargs):
 
 def mixed_batch(root, indices):
     dataset = DATASETS.build(
-        dict(type='DefectDataset', data_root=str(root), ann_file='ann.json',
-             pipeline=PIPELINE))
+        dict(
+            type='DefectDataset',
+            data_root=str(root),
+            ann_file='ann.json',
+            pipeline=PIPELINE))
     return pseudo_collate([dataset[i] for i in indices])
 
 
 def test_image_label_flows_from_json_to_the_image_metric(repo, mixed_root):
     dataset = DATASETS.build(
-        dict(type='DefectDataset', data_root=str(mixed_root),
-             ann_file='ann.json', pipeline=PIPELINE, test_mode=True))
+        dict(
+            type='DefectDataset',
+            data_root=str(mixed_root),
+            ann_file='ann.json',
+            pipeline=PIPELINE,
+            test_mode=True))
     labels = [int(dataset[i]['data_samples'].gt_label) for i in range(8)]
     assert labels == [1, 1, 1, 0, 1, 1, 1, 0]
     model = cls_model(repo).eval()
@@ -110,13 +119,12 @@ def test_image_label_flows_from_json_to_the_image_metric(repo, mixed_root):
 
 def test_mixed_batch_pixel_losses_skip_label_only_images(repo, mixed_root):
     model = cls_model(repo).eval()  # fixed BN statistics: comparable losses
-    mixed = model.data_preprocessor(mixed_batch(mixed_root, [0, 1, 4, 7]),
-                                    True)
+    mixed = model.data_preprocessor(
+        mixed_batch(mixed_root, [0, 1, 4, 7]), True)
     assert (mixed['data_samples'][2].gt_sem_seg.data == 255).all()
     with torch.no_grad():
         loss_mixed = model.loss(**mixed)
-        loss_pixel = model.loss(mixed['inputs'][:2],
-                                mixed['data_samples'][:2])
+        loss_pixel = model.loss(mixed['inputs'][:2], mixed['data_samples'][:2])
     # The label-only images change neither the pixel loss nor ...
     torch.testing.assert_close(loss_mixed['decode.loss_ce'],
                                loss_pixel['decode.loss_ce'])
@@ -178,8 +186,12 @@ def test_cls_head_needs_image_labels(repo):
     model = cls_model(repo)
     sample = SegDataSample(
         gt_sem_seg=PixelData(data=torch.zeros(1, 64, 64).long()))
-    sample.set_metainfo(dict(img_path='x.png', img_shape=(64, 64),
-                             ori_shape=(64, 64), pad_shape=(64, 64)))
+    sample.set_metainfo(
+        dict(
+            img_path='x.png',
+            img_shape=(64, 64),
+            ori_shape=(64, 64),
+            pad_shape=(64, 64)))
     with pytest.raises(KeyError, match=r'x\.png.*gt_label'):
         model.loss(torch.randn(1, 3, 64, 64), [sample])
 
@@ -193,9 +205,13 @@ def predict_batch(model, paired, size=64, num=2, pad=(0, 0), flip=False):
     for _ in range(num):
         sample = SegDataSample()
         sample.set_metainfo(
-            dict(ori_shape=(size, size), img_shape=(size, size),
-                 pad_shape=(h, w), padding_size=[0, pad[1], 0, pad[0]],
-                 flip=flip, flip_direction='horizontal'))
+            dict(
+                ori_shape=(size, size),
+                img_shape=(size, size),
+                pad_shape=(h, w),
+                padding_size=[0, pad[1], 0, pad[0]],
+                flip=flip,
+                flip_direction='horizontal'))
         samples.append(sample)
     return inputs, samples
 
@@ -213,8 +229,7 @@ def test_predict_puts_score_and_heat_maps_into_the_samples(repo):
     for i, pred in enumerate(preds):
         # The score without a cls head: the largest defect probability.
         probs = pred.seg_logits.data.softmax(0)
-        assert float(pred.pred_score) == pytest.approx(
-            float(probs[1:].max()))
+        assert float(pred.pred_score) == pytest.approx(float(probs[1:].max()))
         # The DistMap went through the logits' un-pad / un-flip / resize.
         up = torch.nn.functional.interpolate(
             dist[i:i + 1], size=(96, 64), mode='bilinear')[..., :64, :]
@@ -228,8 +243,9 @@ def test_defect_probability_of_one_channel_and_softmax_logits():
     probs = torch.rand(1, 4, 4)
     torch.testing.assert_close(defect_probability(probs), probs[0])
     logits = torch.randn(3, 4, 4)
-    torch.testing.assert_close(defect_probability(logits),
-                               logits.softmax(0)[1:].max(0)[0])
+    torch.testing.assert_close(
+        defect_probability(logits),
+        logits.softmax(0)[1:].max(0)[0])
 
 
 def test_slide_inference_keeps_scores_and_maps(repo):
@@ -239,11 +255,11 @@ def test_slide_inference_keeps_scores_and_maps(repo):
         inputs, samples = predict_batch(m, paired)
         with torch.no_grad():
             whole = m.predict(inputs, copy.deepcopy(samples))
-            m.test_cfg = ConfigDict(mode='slide', crop_size=(64, 64),
-                                    stride=(48, 48))
+            m.test_cfg = ConfigDict(
+                mode='slide', crop_size=(64, 64), stride=(48, 48))
             same = m.predict(inputs, copy.deepcopy(samples))
-            m.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32),
-                                    stride=(24, 24))
+            m.test_cfg = ConfigDict(
+                mode='slide', crop_size=(32, 32), stride=(24, 24))
             slid = m.predict(inputs, copy.deepcopy(samples))
         for a, b, c in zip(whole, same, slid):
             # One window covering the image is whole inference.
@@ -257,14 +273,20 @@ def test_slide_inference_keeps_scores_and_maps(repo):
 
 def test_extra_ground_truth_maps_are_padded_with_the_image():
     pre = MODELS.build(
-        dict(type='DefectDataPreProcessor', num_images=2, size_divisor=32,
-             seg_pad_val=255))
+        dict(
+            type='DefectDataPreProcessor',
+            num_images=2,
+            size_divisor=32,
+            seg_pad_val=255))
     sample = SegDataSample(
         gt_sem_seg=PixelData(data=torch.zeros(1, 50, 41).long()),
         gt_loc_map=PixelData(data=torch.ones(1, 50, 41).long()),
         gt_weight_map=PixelData(data=torch.full((1, 50, 41), 2.)))
-    out = pre(dict(inputs=[torch.zeros(6, 50, 41, dtype=torch.uint8)],
-                   data_samples=[sample]), training=True)
+    out = pre(
+        dict(
+            inputs=[torch.zeros(6, 50, 41, dtype=torch.uint8)],
+            data_samples=[sample]),
+        training=True)
     sample = out['data_samples'][0]
     assert out['inputs'].shape == (1, 6, 64, 64)
     loc = sample.gt_loc_map.data[0]
@@ -295,15 +317,16 @@ def test_tta_merges_scores_and_maps(repo, paired_root):
     model = MODELS.build(cfg.model).eval()
     tta = MODELS.build(dict(type='DefectTTAModel', module=model))
     dataset = DATASETS.build(
-        dict(cfg.test_dataloader.dataset, data_root=str(paired_root),
-             pipeline=cfg.tta_pipeline))
+        dict(
+            cfg.test_dataloader.dataset,
+            data_root=str(paired_root),
+            pipeline=cfg.tta_pipeline))
     batch = pseudo_collate([dataset[0], dataset[1]])
     with torch.no_grad():
         merged = tta.test_step(copy.deepcopy(batch))
         copies = [
             model.test_step(dict(inputs=inputs, data_samples=samples))
-            for inputs, samples in zip(batch['inputs'],
-                                       batch['data_samples'])
+            for inputs, samples in zip(batch['inputs'], batch['data_samples'])
         ]
     assert len(merged) == 2 and len(copies) == 4  # 2 scales x 2 flips
     for i, pred in enumerate(merged):
@@ -313,12 +336,10 @@ def test_tta_merges_scores_and_maps(repo, paired_root):
             torch.stack([a.pred_score for a in augmented]).mean())
         torch.testing.assert_close(
             pred.pred_distance_map.data,
-            torch.stack([a.pred_distance_map.data
-                         for a in augmented]).mean(0))
+            torch.stack([a.pred_distance_map.data for a in augmented]).mean(0))
         probs = torch.stack([a.seg_logits.data.softmax(0)
                              for a in augmented]).mean(0)
-        torch.testing.assert_close(pred.pred_sem_seg.data[0],
-                                   probs.argmax(0))
+        torch.testing.assert_close(pred.pred_sem_seg.data[0], probs.argmax(0))
         assert 'gt_sem_seg' in pred and 'gt_label' in pred
 
 
@@ -327,7 +348,9 @@ def test_tta_thresholds_one_channel_probabilities_once(repo, paired_root):
     the merged mask must threshold the averaged probabilities."""
     cfg = Config.fromfile(f'{repo}/{CADNET}')
     cfg.model.decode_head.update(
-        num_classes=2, out_channels=1, threshold=0.5,
+        num_classes=2,
+        out_channels=1,
+        threshold=0.5,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=True))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).eval()
@@ -340,6 +363,6 @@ def test_tta_thresholds_one_channel_probabilities_once(repo, paired_root):
         copies.append(sample)
     merged = tta.merge_preds([copies])[0]
     assert (merged.pred_sem_seg.data == 0).all()  # 0.3 < 0.5
-    torch.testing.assert_close(merged.seg_logits.data, torch.full(
-        (1, 4, 4), 0.3))
+    torch.testing.assert_close(merged.seg_logits.data,
+                               torch.full((1, 4, 4), 0.3))
     assert float(merged.pred_score) == pytest.approx(0.3)

@@ -4,9 +4,9 @@ import copy
 import pytest
 import torch
 from mmengine.config import Config, ConfigDict
+from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from mmengine.structures import PixelData
 
 from mmdefect.models.necks import distance_map
 
@@ -25,23 +25,31 @@ def build(repo, name):
 
 def batch(num, channels, size=64, classes=3):
     torch.manual_seed(0)
-    inputs = [torch.randint(0, 256, (channels, size, size)).to(torch.uint8)
-              for _ in range(num)]
+    inputs = [
+        torch.randint(0, 256, (channels, size, size)).to(torch.uint8)
+        for _ in range(num)
+    ]
     samples = []
     for _ in range(num):
         gt = torch.randint(0, classes, (1, size, size))
         sample = SegDataSample(gt_sem_seg=PixelData(data=gt))
-        sample.set_metainfo(dict(img_shape=(size, size), ori_shape=(size,
-                                                                     size),
-                                 pad_shape=(size, size)))
+        sample.set_metainfo(
+            dict(
+                img_shape=(size, size),
+                ori_shape=(size, size),
+                pad_shape=(size, size)))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
 
 
 def test_preprocessor_normalises_each_image_and_swaps_channels():
     pre = MODELS.build(
-        dict(type='DefectDataPreProcessor', num_images=2, mean=[1., 2., 3.],
-             std=[1., 2., 4.], bgr_to_rgb=True))
+        dict(
+            type='DefectDataPreProcessor',
+            num_images=2,
+            mean=[1., 2., 3.],
+            std=[1., 2., 4.],
+            bgr_to_rgb=True))
     img = torch.arange(6, dtype=torch.float32).view(6, 1, 1).repeat(1, 2, 2)
     out = pre(dict(inputs=[img], data_samples=[SegDataSample()]))['inputs']
     # BGR (0,1,2 | 3,4,5) -> RGB (2,1,0 | 5,4,3), then (x - mean) / std.
@@ -49,8 +57,8 @@ def test_preprocessor_normalises_each_image_and_swaps_channels():
                              (5 - 1) / 1, (4 - 2) / 2, (3 - 3) / 4])
     torch.testing.assert_close(out[0, :, 0, 0], expected)
     with pytest.raises(ValueError, match='mean and std need 3'):
-        MODELS.build(dict(type='DefectDataPreProcessor', mean=[0] * 6,
-                          std=[1] * 6))
+        MODELS.build(
+            dict(type='DefectDataPreProcessor', mean=[0] * 6, std=[1] * 6))
 
 
 @pytest.mark.parametrize('policy,factor', [('diff', 1), ('abs_diff', 1),
@@ -75,7 +83,8 @@ def test_distance_map_is_eq7():
             torch.nn.functional.interpolate(
                 f, size=(8, 8), mode='bilinear', align_corners=False)
             for f in feats
-        ], dim=1)
+        ],
+                         dim=1)
 
     expected = (concat(a) - concat(b)).norm(dim=1, keepdim=True)
     torch.testing.assert_close(distance_map(a, b), expected)
@@ -105,10 +114,8 @@ def test_identical_pair_gives_zero_difference(repo):
     assert feats['distance_map'].max() < 1e-5
 
 
-@pytest.mark.parametrize('name,channels', [('siamese', 6),
-                                           ('early_fusion', 6),
-                                           ('segformer', 3),
-                                           ('cadnet', 6)])
+@pytest.mark.parametrize('name,channels', [('siamese', 6), ('early_fusion', 6),
+                                           ('segformer', 3), ('cadnet', 6)])
 def test_loss_and_batched_predict(repo, name, channels):
     model = build(repo, name)
     model.train()
@@ -136,11 +143,13 @@ def test_batched_and_slide_inference_match_single(repo):
         for i in range(3):
             alone = model.predict(data['inputs'][i:i + 1],
                                   [copy.deepcopy(data['data_samples'][i])])
-            torch.testing.assert_close(alone[0].seg_logits.data,
-                                       together[i].seg_logits.data,
-                                       atol=1e-4, rtol=1e-4)
-        model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32),
-                                    stride=(24, 24))
+            torch.testing.assert_close(
+                alone[0].seg_logits.data,
+                together[i].seg_logits.data,
+                atol=1e-4,
+                rtol=1e-4)
+        model.test_cfg = ConfigDict(
+            mode='slide', crop_size=(32, 32), stride=(24, 24))
         slid = model.predict(**copy.deepcopy(data))
     assert slid[2].seg_logits.data.shape == (3, 64, 64)
 

@@ -9,8 +9,11 @@ from mmengine.registry import init_default_scope
 
 
 def run(repo, *args):
-    proc = subprocess.run([sys.executable, *args], cwd=repo,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=repo,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
@@ -22,12 +25,13 @@ def test_get_flops_matches_the_paper_convention(repo):
     get_flops = util.module_from_spec(spec)
     spec.loader.exec_module(get_flops)
     cad = get_flops.complexity(
-        Config.fromfile(f'{repo}/configs/cadnet/cadnet_synlcd.py'),
-        (64, 64), with_mmengine=False)
+        Config.fromfile(f'{repo}/configs/cadnet/cadnet_synlcd.py'), (64, 64),
+        with_mmengine=False)
     seg = get_flops.complexity(
         Config.fromfile(
             f'{repo}/configs/baselines/segformer_mit-b0_synlcd-512.py'),
-        (64, 64), with_mmengine=False)
+        (64, 64),
+        with_mmengine=False)
     init_default_scope('mmseg')
     assert cad['channels'] == 6 and seg['channels'] == 3
     # CADNet Table 3: 3.90 M vs SegFormer-B0 3.72 M parameters.
@@ -51,7 +55,8 @@ def test_benchmark_prints_side_by_side_ratios(repo):
               'configs/baselines/segformer_mit-b0_synlcd-512.py', '--shape',
               '64', '64', '--batch', '2', '--warmup', '1', '--repeats', '1',
               '--threads', '1')
-    ratio = re.search(r'train step ([\d.]+)x, inference throughput '
-                      r'([\d.]+)x, peak memory ([\d.]+)x', out)
+    ratio = re.search(
+        r'train step ([\d.]+)x, inference throughput '
+        r'([\d.]+)x, peak memory ([\d.]+)x', out)
     assert ratio, out
     assert all(float(v) > 0 for v in ratio.groups())

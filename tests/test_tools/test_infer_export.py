@@ -39,8 +39,9 @@ def ckpt(repo, tmp_path_factory):
 
 
 def files_under(folder):
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob('*')
-                  if p.is_file())
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob('*')
+        if p.is_file())
 
 
 def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
@@ -52,36 +53,40 @@ def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
     # A dataset list file (relative to the data root, masks in the third
     # column) with two bad pairs appended.
     lines = (root / 'splits' / 'test.txt').read_text().strip().split('\n')
-    lines += ['images/test_0.png templates/missing.png',
-              'small.png templates/t0.png']
+    lines += [
+        'images/test_0.png templates/missing.png', 'small.png templates/t0.png'
+    ]
     list_file = root / 'splits' / 'infer.txt'
     list_file.write_text('\n'.join(lines) + '\n')
     out = tmp_path / 'out'
 
-    code = infer.main([f'{repo}/{QUICK}', ckpt, '--pairs', str(list_file),
-                       '--root', str(root), '--out', str(out),
-                       '--batch-size', '3', '--threshold', '0.5'])
+    code = infer.main([
+        f'{repo}/{QUICK}', ckpt, '--pairs',
+        str(list_file), '--root',
+        str(root), '--out',
+        str(out), '--batch-size', '3', '--threshold', '0.5'
+    ])
     assert code == 1  # some pairs failed, the others were written
     err = capsys.readouterr().err
     assert 'missing.png' in err and 'small.png' in err
     stems = ['test_0', 'test_1', 'test_2', 'test_3']
     assert files_under(out) == sorted(
-        [f'masks/{s}.png' for s in stems] +
-        [f'overlays/{s}.png' for s in stems] +
+        [f'masks/{s}.png'
+         for s in stems] + [f'overlays/{s}.png' for s in stems] +
         ['summary.csv', 'summary.json'])  # no temporary files left
 
     summary = json.loads((out / 'summary.json').read_text())
     rows = summary['results']
     assert [r['status'] for r in rows] == ['ok'] * 4 + ['error'] * 2
     assert 'missing.png' in rows[4]['error']
-    assert 'small.png' in rows[5]['error'] and '(32, 48, 3)' in rows[5][
-        'error']
+    assert 'small.png' in rows[5]['error']
+    assert '(32, 48, 3)' in rows[5]['error']
     with open(out / 'summary.csv') as f:
-        assert [r['status'] for r in csv.DictReader(f)] == [
-            r['status'] for r in rows]
+        assert [r['status']
+                for r in csv.DictReader(f)] == [r['status'] for r in rows]
     for row in rows[:4]:
-        mask = cv2.imread(str(out / 'masks' / f"{row['output']}.png"),
-                          cv2.IMREAD_UNCHANGED)
+        mask = cv2.imread(
+            str(out / 'masks' / f"{row['output']}.png"), cv2.IMREAD_UNCHANGED)
         assert mask.shape == (64, 64) and mask.max() <= 2
         assert row['area_line'] == int((mask == 1).sum())
         assert row['area_abpt'] == int((mask == 2).sum())
@@ -124,8 +129,10 @@ def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
         shutil.copy(paired_root / 'templates' / f't{i % 2}.png',
                     folder / 'template' / f'x{i}.png')
     out = tmp_path / 'out'
-    assert infer.main([f'{repo}/{QUICK}', ckpt, '--pairs', str(folder),
-                       '--out', str(out)]) == 0
+    assert infer.main(
+        [f'{repo}/{QUICK}', ckpt, '--pairs',
+         str(folder), '--out',
+         str(out)]) == 0
     rows = json.loads((out / 'summary.json').read_text())['results']
     assert [r['output'] for r in rows] == ['x0', 'x1']
     assert all(r['status'] == 'ok' and r['mask'] == '' for r in rows)
@@ -150,9 +157,10 @@ def test_export_cadnet(repo, paired_root, ckpt, tmp_path, mode, names):
     # The real pair check of the tool is exercised once (stacked).
     verify_pair = ['--verify-pair', sample, template] if mode == 'stacked' \
         else []
-    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
-                        '--shape', '64', '64', '--inputs', mode,
-                        *verify_pair]) == 0
+    assert export.main([
+        f'{repo}/{CADNET}', ckpt, '--out',
+        str(out), '--shape', '64', '64', '--inputs', mode, *verify_pair
+    ]) == 0
     assert files_under(tmp_path) == [out.name]
     proto = onnx.load(str(out))
     assert [i.name for i in proto.graph.input] == names
@@ -165,12 +173,12 @@ def test_export_cadnet(repo, paired_root, ckpt, tmp_path, mode, names):
     model = init_model(f'{repo}/{QUICK}', ckpt)
     samples = [sample, str(paired_root / 'images' / 'test_1.png')]
     templates = [template, str(paired_root / 'templates' / 't1.png')]
-    data = inferencer_of(model).prepare(
-        [[s, t] for s, t in zip(samples, templates)])
+    data = inferencer_of(model).prepare([[s, t]
+                                         for s, t in zip(samples, templates)])
     with torch.no_grad():
         inputs = model.data_preprocessor(data, False)['inputs']
-        expected = torch.stack([
-            ds.seg_logits.data for ds in model.test_step(data)]).numpy()
+        expected = torch.stack(
+            [ds.seg_logits.data for ds in model.test_step(data)]).numpy()
     logits = run_onnx(str(out), names, inputs)
     assert logits.shape == (2, 3, 64, 64)
     np.testing.assert_allclose(logits, expected, atol=1e-4)
@@ -182,14 +190,18 @@ def test_export_failing_verification_writes_nothing(repo, ckpt, tmp_path,
     out = tmp_path / 'model.onnx'
     # Real float32 differences between onnxruntime and PyTorch (~1e-6)
     # exceed a tolerance of 1e-9.
-    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
-                        '--shape', '64', '64', '--tolerance', '1e-9']) == 1
+    assert export.main([
+        f'{repo}/{CADNET}', ckpt, '--out',
+        str(out), '--shape', '64', '64', '--tolerance', '1e-9'
+    ]) == 1
     assert 'verification failed' in capsys.readouterr().err
     assert files_under(tmp_path) == []
     # The TorchScript exporter fixes the attention sequence lengths of the
     # MiT backbone: dynamic H/W fails at the second size, nothing written.
-    assert export.main([f'{repo}/{CADNET}', ckpt, '--out', str(out),
-                        '--shape', '64', '64', '--dynamic-hw']) == 1
+    assert export.main([
+        f'{repo}/{CADNET}', ckpt, '--out',
+        str(out), '--shape', '64', '64', '--dynamic-hw'
+    ]) == 1
     err = capsys.readouterr().err
     assert 'export failed' in err and '--exporter dynamo' in err
     assert files_under(tmp_path) == []

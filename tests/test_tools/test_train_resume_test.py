@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'
 
 
@@ -28,8 +27,11 @@ default_hooks = dict(logger=dict(interval=1),
 
 
 def run(repo, *args, env=None):
-    proc = subprocess.run([sys.executable, *args], cwd=repo,
-                          capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=repo,
+                          capture_output=True,
+                          text=True,
+                          env=env,
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
@@ -45,8 +47,8 @@ def test_train_resume_test(repo, paired_root, tmp_path):
               str(work), '--resume')
     assert 'resumed epoch: 0, iter: 2' in log
     assert (work / 'iter_4.pth').exists()
-    out = run(repo, 'tools/test.py',
-              tiny_config(repo, tmp_path, paired_root, 4),
+    out = run(repo, 'tools/test.py', tiny_config(repo, tmp_path,
+                                                 paired_root, 4),
               str(work / 'iter_4.pth'), '--work-dir', str(tmp_path / 'test'),
               '--show-dir', str(tmp_path / 'panels'), '--out',
               str(tmp_path / 'masks'))
@@ -58,8 +60,8 @@ def test_train_resume_test(repo, paired_root, tmp_path):
     results = list((tmp_path / 'test').rglob('*.json'))
     metrics = [json.loads(p.read_text()) for p in results]
     assert any('mIoU' in m and 'IoU.line' in m for m in metrics)
-    out = run(repo, 'tools/test.py',
-              tiny_config(repo, tmp_path, paired_root, 4),
+    out = run(repo, 'tools/test.py', tiny_config(repo, tmp_path,
+                                                 paired_root, 4),
               str(work / 'iter_4.pth'), '--work-dir', str(tmp_path / 'tta'),
               '--tta')
     assert 'mIoU' in out
@@ -67,23 +69,39 @@ def test_train_resume_test(repo, paired_root, tmp_path):
 
 def test_two_process_cpu_ddp(repo, paired_root, tmp_path):
     """tools/dist_train.sh and dist_test.sh with 2 gloo processes on CPU."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable,
-               PORT='29533')
+    env = dict(
+        os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT='29533')
     work = tmp_path / 'ddp'
     cfg = tiny_config(repo, tmp_path, paired_root, 2)
-    log = sh(repo, 'tools/dist_train.sh', cfg, '2', '--work-dir', str(work),
-             env=env)
+    log = sh(
+        repo,
+        'tools/dist_train.sh',
+        cfg,
+        '2',
+        '--work-dir',
+        str(work),
+        env=env)
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's word for the world size
     assert (work / 'iter_2.pth').exists()
-    log = sh(repo, 'tools/dist_test.sh', cfg, str(work / 'iter_2.pth'), '2',
-             '--work-dir', str(tmp_path / 'ddp_test'), env=env)
+    log = sh(
+        repo,
+        'tools/dist_test.sh',
+        cfg,
+        str(work / 'iter_2.pth'),
+        '2',
+        '--work-dir',
+        str(tmp_path / 'ddp_test'),
+        env=env)
     assert 'mIoU' in log
 
 
 def sh(repo, script, *args, env):
-    proc = subprocess.run(['bash', script, *args], cwd=repo,
-                          capture_output=True, text=True, env=env,
+    proc = subprocess.run(['bash', script, *args],
+                          cwd=repo,
+                          capture_output=True,
+                          text=True,
+                          env=env,
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr

@@ -14,18 +14,15 @@ W, G, R, K = (255, 255, 255), (0, 255, 0), (255, 0, 0), (0, 0, 0)
 
 
 def test_error_overlay_colours_and_count():
-    gt = np.array([[0, 1, 1, 0],
-                   [2, 2, 0, 0],
-                   [0, 1, 0, 255],
-                   [255, 0, 2, 0]])
-    pred = np.array([[0, 1, 0, 1],   # found, missed, wrong
-                     [2, 1, 0, 0],   # found, wrong class -> missed
-                     [2, 1, 0, 1],   # wrong, found, ignored
-                     [1, 0, 2, 0]])  # ignored, found
-    expected = np.array([[K, W, G, R],
-                         [W, G, K, K],
-                         [R, W, K, K],
-                         [K, K, W, K]], np.uint8)
+    gt = np.array([[0, 1, 1, 0], [2, 2, 0, 0], [0, 1, 0, 255], [255, 0, 2, 0]])
+    pred = np.array([
+        [0, 1, 0, 1],  # found, missed, wrong
+        [2, 1, 0, 0],  # found, wrong class -> missed
+        [2, 1, 0, 1],  # wrong, found, ignored
+        [1, 0, 2, 0]
+    ])  # ignored, found
+    expected = np.array(
+        [[K, W, G, R], [W, G, K, K], [R, W, K, K], [K, K, W, K]], np.uint8)
     image, count = error_overlay(pred, gt, draw_count=False)
     np.testing.assert_array_equal(image, expected)
     assert count == 4  # 2 missed (one as the wrong class) + 2 wrong
@@ -63,8 +60,7 @@ def test_heat_map_normalises():
     colored = heat_map(values)
     assert colored.shape == (2, 2, 3) and colored.dtype == np.uint8
     lowest = cv2.applyColorMap(np.array([[0]], np.uint8), cv2.COLORMAP_JET)
-    highest = cv2.applyColorMap(np.array([[255]], np.uint8),
-                                cv2.COLORMAP_JET)
+    highest = cv2.applyColorMap(np.array([[255]], np.uint8), cv2.COLORMAP_JET)
     assert colored[0, 0].tolist() == lowest[0, 0, ::-1].tolist()
     assert colored[1, 1].tolist() == highest[0, 0, ::-1].tolist()
     # Scale-free: an affine change of the values gives the same picture.
@@ -105,8 +101,8 @@ def test_paired_visualizer_writes_panel(tmp_path):
         name='test_paired_visualizer',
         vis_backends=[dict(type='LocalVisBackend')],
         save_dir=str(tmp_path / 'vis'))
-    vis.dataset_meta = dict(classes=('background', 'defect'),
-                            palette=[[0, 0, 0], [255, 255, 255]])
+    vis.dataset_meta = dict(
+        classes=('background', 'defect'), palette=[[0, 0, 0], [255, 255, 255]])
     image = np.full((64, 64, 3), 128, np.uint8)
     vis.add_datasample('test_x.png', image, sample)
 
@@ -120,9 +116,9 @@ def test_paired_visualizer_writes_panel(tmp_path):
     assert (tiles[0] == 128).all()
     assert (tiles[1] == [0, 0, 255]).all()  # the template, in RGB
     errors = tiles[4]
-    assert (errors[15:20] == W).all()   # overlap: found
-    assert (errors[10:15] == G).all()   # missed
-    assert (errors[20:25] == R).all()   # wrong detection
+    assert (errors[15:20] == W).all()  # overlap: found
+    assert (errors[10:15] == G).all()  # missed
+    assert (errors[20:25] == R).all()  # wrong detection
 
     # Without a template (single-image models) and without ground truth.
     del sample.gt_sem_seg

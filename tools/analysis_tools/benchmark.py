@@ -24,15 +24,18 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--baseline', help='config to compare with')
-    parser.add_argument('--shape', type=int, nargs=2, default=[512, 512],
-                        metavar=('H', 'W'))
+    parser.add_argument(
+        '--shape', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--device', default='cuda_if_available')
-    parser.add_argument('--threads', type=int, default=0,
-                        help='torch CPU threads (0: torch default)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=0,
+        help='torch CPU threads (0: torch default)')
     return parser.parse_args()
 
 
@@ -136,8 +139,10 @@ def main():
         for config in configs:
             runs[config].append(measure(config, args))
     summary = {
-        c: {k: statistics.median(r[k] for r in rs)
-            for k in RESULT_KEYS}
+        c: {
+            k: statistics.median(r[k] for r in rs)
+            for k in RESULT_KEYS
+        }
         for c, rs in runs.items()
     }
     device = runs[args.config][0]['device']

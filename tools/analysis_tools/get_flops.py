@@ -30,10 +30,15 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Count params and FLOPs')
     parser.add_argument('config', help='config file')
     parser.add_argument(
-        '--shape', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'),
+        '--shape',
+        type=int,
+        nargs=2,
+        default=[512, 512],
+        metavar=('H', 'W'),
         help='input size (default: 512 512)')
     parser.add_argument(
-        '--no-mmengine', action='store_true',
+        '--no-mmengine',
+        action='store_true',
         help="skip mmengine's counter (slow for large inputs)")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
@@ -44,10 +49,12 @@ def complexity(cfg: Config, shape, with_mmengine: bool = True) -> dict:
     model = MODELS.build(cfg.model).eval()
     channels = input_channels(cfg)
     inputs = torch.randn(1, channels, *shape)
-    result = dict(count_parameters(model), channels=channels,
-                  macs=count_conv_linear_macs(model, inputs),
-                  macs_attn=count_conv_linear_macs(
-                      model, inputs, attention_projections=True))
+    result = dict(
+        count_parameters(model),
+        channels=channels,
+        macs=count_conv_linear_macs(model, inputs),
+        macs_attn=count_conv_linear_macs(
+            model, inputs, attention_projections=True))
     if with_mmengine:
         from mmengine.analysis import get_model_complexity_info
         info = get_model_complexity_info(

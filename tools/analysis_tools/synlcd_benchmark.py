@@ -52,11 +52,15 @@ def parse_args():
     parser.add_argument('--readme', default='configs/cadnet/README.md')
     parser.add_argument('--models', nargs='+', default=list(MODELS))
     parser.add_argument(
-        '--runs', nargs='+', default=['intra', 'AL'], choices=['intra', 'AL'],
+        '--runs',
+        nargs='+',
+        default=['intra', 'AL'],
+        choices=['intra', 'AL'],
         help='intra-class and/or out-of-class (trained on abpt, tested on '
         'line) runs')
     parser.add_argument(
-        '--paper-configs', action='store_true',
+        '--paper-configs',
+        action='store_true',
         help='use the 512x512 configs (GPU; with --iters 126000 '
         '--batch-size 1 --size 512 --per-pattern 600 for the paper)')
     return parser.parse_args()
@@ -64,7 +68,9 @@ def parse_args():
 
 def run(args, log):
     with open(log, 'w') as f:
-        proc = subprocess.run([sys.executable, *args], cwd=REPO, stdout=f,
+        proc = subprocess.run([sys.executable, *args],
+                              cwd=REPO,
+                              stdout=f,
                               stderr=subprocess.STDOUT)
     if proc.returncode:
         raise RuntimeError(f'{" ".join(args)} failed; see {log}')
@@ -77,8 +83,16 @@ def data_options(data):
     ]
 
 
-def train_and_test(name, cfg, work, data, iters, batch, train_list,
-                   test_list, extra, tested_class=None):
+def train_and_test(name,
+                   cfg,
+                   work,
+                   data,
+                   iters,
+                   batch,
+                   train_list,
+                   test_list,
+                   extra,
+                   tested_class=None):
     done = osp.join(work, 'metrics.json')
     if osp.exists(done):  # finished by an earlier (or parallel) run
         with open(done) as f:
@@ -91,20 +105,24 @@ def train_and_test(name, cfg, work, data, iters, batch, train_list,
     ]
     train_opts = common + [
         f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters + 1}',
-        f'train_dataloader.batch_size={batch}', f'param_scheduler.1.end={iters}',
+        f'train_dataloader.batch_size={batch}',
+        f'param_scheduler.1.end={iters}',
         f'default_hooks.checkpoint.interval={iters}'
     ]
     start = time.time()
-    run(['tools/train.py', cfg, '--work-dir', work, '--cfg-options',
-         *train_opts], osp.join(work, 'train.log'))
+    run([
+        'tools/train.py', cfg, '--work-dir', work, '--cfg-options', *train_opts
+    ], osp.join(work, 'train.log'))
     seconds = time.time() - start
     test_opts = list(common)
     if tested_class is not None:
         test_opts.append(f'test_evaluator.tested_class={tested_class}')
     test_dir = osp.join(work, 'test')
-    run(['tools/test.py', cfg, osp.join(work, f'iter_{iters}.pth'),
-         '--work-dir', test_dir, '--cfg-options', *test_opts],
-        osp.join(work, 'test.log'))
+    run([
+        'tools/test.py', cfg,
+        osp.join(work, f'iter_{iters}.pth'), '--work-dir', test_dir,
+        '--cfg-options', *test_opts
+    ], osp.join(work, 'test.log'))
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     with open(result) as f:
         metrics = json.load(f)
@@ -130,7 +148,8 @@ def markdown(results, args):
         lines.append(
             f"| {name} | {intra['IoU.line']:.2f} | {intra['IoU.abpt']:.2f} | "
             f"{intra['mIoU']:.2f} | {intra['mAcc']:.2f} | "
-            f"{intra['mFscore']:.2f} | {cross.get('IoU.line', float('nan')):.2f}"
+            f"{intra['mFscore']:.2f} | "
+            f"{cross.get('IoU.line', float('nan')):.2f}"
             f" | {intra['train_seconds'] / 60:.1f} min |")
     lines += [
         '', 'Paper (Table 3, Fig. 6): CADNet 94.02 / 73.53 / 83.78 / 89.05 / '
@@ -158,9 +177,11 @@ def main():
     args = parse_args()
     os.chdir(REPO)
     if not osp.exists(osp.join(args.data, 'meta.json')):
-        run(['tools/dataset_converters/synlcd.py', args.data, '--size',
-             str(args.size), '--per-pattern', str(args.per_pattern),
-             '--workers', '2'], f'{args.data}.log')
+        run([
+            'tools/dataset_converters/synlcd.py', args.data, '--size',
+            str(args.size), '--per-pattern',
+            str(args.per_pattern), '--workers', '2'
+        ], f'{args.data}.log')
     results = {}
     for name in args.models:
         cpu_cfg, paper_cfg, cross_extra = MODELS[name]
@@ -168,14 +189,24 @@ def main():
         work = osp.join(args.work_dir, name)
         results[name] = {}
         if 'intra' in args.runs:
-            results[name]['intra'] = train_and_test(
-                name, cfg, osp.join(work, 'intra'), args.data, args.iters,
-                args.batch_size, 'train.txt', 'test.txt', [])
+            results[name]['intra'] = train_and_test(name, cfg,
+                                                    osp.join(work, 'intra'),
+                                                    args.data, args.iters,
+                                                    args.batch_size,
+                                                    'train.txt', 'test.txt',
+                                                    [])
         if 'AL' in args.runs:
             results[name]['cross'] = train_and_test(
-                f'{name} AL', cfg, osp.join(work, 'AL'), args.data,
-                args.iters, args.batch_size, 'train_abpt.txt',
-                'test_line.txt', cross_extra, tested_class=1)
+                f'{name} AL',
+                cfg,
+                osp.join(work, 'AL'),
+                args.data,
+                args.iters,
+                args.batch_size,
+                'train_abpt.txt',
+                'test_line.txt',
+                cross_extra,
+                tested_class=1)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
         json.dump(results, f, indent=2)
     if not all('intra' in r for r in results.values()):

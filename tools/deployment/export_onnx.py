@@ -2,9 +2,9 @@
 
 The graph maps the NORMALISED input to class logits at the input
 resolution, as ``segmentor.encode_decode`` computes them (backbone, neck,
-decode head, resize; no auxiliary heads, heat maps or image score).  Preprocessing stays outside the graph,
-as in mmdeploy, because padding to the model's ``size_divisor`` has to be
-done outside anyway:
+decode head, resize; no auxiliary heads, heat maps or image score).
+Preprocessing stays outside the graph, as in mmdeploy, because padding to
+the model's ``size_divisor`` has to be done outside anyway:
 
 * channel order RGB per image (cv2 images are BGR: swap them);
 * ``x = (pixel - mean) / std`` with the data preprocessor's mean/std
@@ -57,25 +57,37 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', required=True, help='output .onnx file')
     parser.add_argument(
-        '--shape', type=int, nargs=2, default=[512, 512],
-        metavar=('H', 'W'), help='input height and width of the export')
+        '--shape',
+        type=int,
+        nargs=2,
+        default=[512, 512],
+        metavar=('H', 'W'),
+        help='input height and width of the export')
     parser.add_argument('--opset', type=int, default=17)
     parser.add_argument(
-        '--inputs', choices=['stacked', 'two'], default='stacked',
+        '--inputs',
+        choices=['stacked', 'two'],
+        default='stacked',
         help='paired models: one (N, 6, H, W) input or sample and template '
         'as two (N, 3, H, W) inputs')
     parser.add_argument(
-        '--verify-pair', nargs='+', metavar='IMAGE',
+        '--verify-pair',
+        nargs='+',
+        metavar='IMAGE',
         help='SAMPLE TEMPLATE (SAMPLE alone for single-image models) to '
         'verify on a real input')
     parser.add_argument(
-        '--tolerance', type=float, default=1e-3,
+        '--tolerance',
+        type=float,
+        default=1e-3,
         help='largest allowed max abs difference of the logits')
     parser.add_argument(
-        '--dynamic-hw', action='store_true',
+        '--dynamic-hw',
+        action='store_true',
         help='make height and width dynamic too (verified at a second size)')
     parser.add_argument(
-        '--exporter', choices=['torchscript', 'dynamo'],
+        '--exporter',
+        choices=['torchscript', 'dynamo'],
         default='torchscript',
         help='torch.onnx exporter; dynamo needs onnxscript and opset >= 18')
     return parser.parse_args(argv)
@@ -138,14 +150,24 @@ def export(wrapper: nn.Module, example: Tuple[torch.Tensor], path: str,
         shapes = {ax: dim for ax in axes}
         arg_names = ['x', 'template'][:len(example)]
         torch.onnx.export(
-            wrapper, example, path, dynamo=True, external_data=False,
-            dynamic_shapes={name: shapes for name in arg_names}, **kwargs)
+            wrapper,
+            example,
+            path,
+            dynamo=True,
+            external_data=False,
+            dynamic_shapes={name: shapes
+                            for name in arg_names},
+            **kwargs)
     else:
         labels = dict(zip([0, 2, 3], ['batch', 'height', 'width']))
         shapes = {ax: labels[ax] for ax in axes}
         torch.onnx.export(
-            wrapper, example, path, dynamo=False,
-            dynamic_axes={name: shapes for name in names + ['logits']},
+            wrapper,
+            example,
+            path,
+            dynamo=False,
+            dynamic_axes={name: shapes
+                          for name in names + ['logits']},
             **kwargs)
 
 
@@ -163,8 +185,8 @@ def add_metadata(path: str, model: nn.Module, mode: str) -> None:
         channel_order='RGB',
         mean=json.dumps(rounded(pre.image_mean) if pre.normalize else None),
         std=json.dumps(rounded(pre.image_std) if pre.normalize else None),
-        size_divisor=json.dumps(pre.test_cfg.get('size_divisor')
-                                if pre.test_cfg else None),
+        size_divisor=json.dumps(
+            pre.test_cfg.get('size_divisor') if pre.test_cfg else None),
         classes=json.dumps(list(model.dataset_meta['classes'])),
         output='logits (N, C, H, W), before softmax/sigmoid')
     onnx.helper.set_model_props(proto, props)
@@ -174,8 +196,10 @@ def add_metadata(path: str, model: nn.Module, mode: str) -> None:
 def max_abs_diff(session, wrapper: nn.Module, names: List[str],
                  x: torch.Tensor) -> float:
     inputs = split_inputs(x, names)
-    out = session.run(['logits'],
-                      {n: t.numpy() for n, t in zip(names, inputs)})[0]
+    out = session.run(['logits'], {
+        n: t.numpy()
+        for n, t in zip(names, inputs)
+    })[0]
     with torch.no_grad():
         ref = wrapper(*inputs).numpy()
     if out.shape != ref.shape:
@@ -187,8 +211,8 @@ def max_abs_diff(session, wrapper: nn.Module, names: List[str],
 def real_input(model: nn.Module, images: List[str], shape: Tuple[int, int],
                dynamic_hw: bool) -> torch.Tensor:
     """A real pair preprocessed as in testing, at the export size."""
-    data = inferencer_of(model).prepare([images if len(images) == 2 else
-                                         images[0]])
+    data = inferencer_of(model).prepare(
+        [images if len(images) == 2 else images[0]])
     with torch.no_grad():
         x = model.data_preprocessor(data, False)['inputs']
     if not dynamic_hw and tuple(x.shape[2:]) != tuple(shape):
@@ -196,9 +220,9 @@ def real_input(model: nn.Module, images: List[str], shape: Tuple[int, int],
     return x
 
 
-def verify(path: str, model: nn.Module, wrapper: nn.Module,
-           names: List[str], channels: int, shape: Tuple[int, int],
-           args) -> List[Tuple[str, float]]:
+def verify(path: str, model: nn.Module, wrapper: nn.Module, names: List[str],
+           channels: int, shape: Tuple[int,
+                                       int], args) -> List[Tuple[str, float]]:
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     gen = torch.Generator().manual_seed(0)
@@ -216,9 +240,9 @@ def verify(path: str, model: nn.Module, wrapper: nn.Module,
             for name, x in checks]
 
 
-
 class VerificationError(RuntimeError):
     """ONNX Runtime's output differs from PyTorch's beyond the tolerance."""
+
 
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -255,17 +279,21 @@ def main(argv=None) -> int:
             if failed:
                 raise VerificationError(', '.join(failed))
     except VerificationError as err:
-        print(f'verification failed ({err}); {args.out} not written',
-              file=sys.stderr)
+        print(
+            f'verification failed ({err}); {args.out} not written',
+            file=sys.stderr)
         return 1
     except Exception as err:
-        print(f'export failed: {type(err).__name__}: {err}; {args.out} not '
-              'written', file=sys.stderr)
+        print(
+            f'export failed: {type(err).__name__}: {err}; {args.out} not '
+            'written',
+            file=sys.stderr)
         if args.dynamic_hw and args.exporter == 'torchscript':
-            print('hint: the TorchScript exporter fixes the sequence lengths '
-                  'of attention layers (MiT backbones); export without '
-                  '--dynamic-hw, or use --exporter dynamo --opset 18',
-                  file=sys.stderr)
+            print(
+                'hint: the TorchScript exporter fixes the sequence lengths '
+                'of attention layers (MiT backbones); export without '
+                '--dynamic-hw, or use --exporter dynamo --opset 18',
+                file=sys.stderr)
         return 1
     print(f'wrote {args.out}')
     return 0

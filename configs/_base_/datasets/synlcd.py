@@ -34,8 +34,10 @@ test_pipeline = [
 img_ratios = [1.0, 1.25]
 tta_transforms = [
     [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
-    [dict(type='RandomFlip', prob=0., direction='horizontal'),
-     dict(type='RandomFlip', prob=1., direction='horizontal')],
+    [
+        dict(type='RandomFlip', prob=0., direction='horizontal'),
+        dict(type='RandomFlip', prob=1., direction='horizontal')
+    ],
     [dict(type='LoadDefectAnnotations')],
     [dict(type='PackDefectInputs')],
 ]

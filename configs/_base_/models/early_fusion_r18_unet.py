@@ -3,6 +3,4 @@
 # Siamese networks with, e.g. BANet Table II).
 _base_ = './siamese_r18_unet.py'
 model = dict(
-    type='DefectEncoderDecoder',
-    backbone=dict(in_channels=6),
-    neck=None)
+    type='DefectEncoderDecoder', backbone=dict(in_channels=6), neck=None)

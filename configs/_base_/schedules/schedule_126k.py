@@ -2,8 +2,7 @@
 # training samples, i.e. one sample per iteration.  The authors published no
 # optimiser settings; mmseg's SegFormer recipe (AdamW 6e-5, poly decay after
 # a linear warm-up, 10x learning rate on the head) is used.
-optimizer = dict(
-    type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01)
+optimizer = dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01)
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=optimizer,
@@ -13,13 +12,18 @@ optim_wrapper = dict(
             norm=dict(decay_mult=0.0),
             head=dict(lr_mult=10.0))))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0,
-         end=1500),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=126000,
-         by_epoch=False),
+    dict(
+        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=1.0,
+        begin=1500,
+        end=126000,
+        by_epoch=False),
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=126000,
-                 val_interval=12600)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=126000, val_interval=12600)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
@@ -27,7 +31,10 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=12600,
-        max_keep_ckpts=3, save_best='mIoU'),
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=12600,
+        max_keep_ckpts=3,
+        save_best='mIoU'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))

@@ -31,7 +31,6 @@ import numpy as np
 from PIL import Image
 
 from mmdefect.utils import staged_output
-
 from ..mvtec_ad import MVTecADDataset
 from .common import (check_output_dir, imread, imwrite, split_indices,
                      write_meta, write_split)
@@ -72,8 +71,9 @@ def collect_samples(root, categories, include_train_good=False):
         test_dir = osp.join(root, category, 'test')
         defect_types = []
         if osp.isdir(test_dir):
-            defect_types = sorted(d for d in os.listdir(test_dir)
-                                  if osp.isdir(osp.join(test_dir, d)))
+            defect_types = sorted(
+                d for d in os.listdir(test_dir)
+                if osp.isdir(osp.join(test_dir, d)))
         if not defect_types:
             raise ValueError(f'{test_dir} holds no <defect_type> folders')
         for defect_type in defect_types:
@@ -88,14 +88,20 @@ def collect_samples(root, categories, include_train_good=False):
                             f'ground truth {osp.join(root, gt)} not found '
                             f'for {osp.join(root, image)}')
                 samples.append(
-                    dict(category=category, image=image, gt=gt,
-                         mask=f'masks/{category}/{defect_type}/{stem}.png'))
+                    dict(
+                        category=category,
+                        image=image,
+                        gt=gt,
+                        mask=f'masks/{category}/{defect_type}/{stem}.png'))
         if include_train_good:
             for image in templates[category]:
                 stem = osp.splitext(osp.basename(image))[0]
                 samples.append(
-                    dict(category=category, image=image, gt=None,
-                         mask=f'masks/{category}/train_good/{stem}.png'))
+                    dict(
+                        category=category,
+                        image=image,
+                        gt=None,
+                        mask=f'masks/{category}/train_good/{stem}.png'))
     return samples, templates
 
 
@@ -139,8 +145,13 @@ def _write_mask(root, stage, sample, size):
     return np.bincount(mask.ravel(), minlength=len(CLASSES))
 
 
-def convert_mvtec(mvtec_root, out_dir, categories=None, seed=0,
-                  train_ratio=0.7, include_train_good=False, overwrite=False,
+def convert_mvtec(mvtec_root,
+                  out_dir,
+                  categories=None,
+                  seed=0,
+                  train_ratio=0.7,
+                  include_train_good=False,
+                  overwrite=False,
                   progress=None):
     """Write the re-split MVTec-AD to ``out_dir``; return its meta dict.
 
@@ -176,15 +187,14 @@ def convert_mvtec(mvtec_root, out_dir, categories=None, seed=0,
                 f'sample {osp.join(root, image)} is {w}x{h} but its template '
                 f'{osp.join(root, template)} is {tw}x{th}; the images of one '
                 'MVTec-AD category must share one size')
-    split = dict(zip(('train', 'test'),
-                     split_indices(len(samples), train_ratio, seed)))
+    split = dict(
+        zip(('train', 'test'), split_indices(len(samples), train_ratio, seed)))
 
     with staged_output(out, overwrite) as stage:
         os.symlink(root, osp.join(stage, 'images'), target_is_directory=True)
         pixels = np.zeros(len(CLASSES), np.int64)
         for done, sample in enumerate(samples, 1):
-            pixels += _write_mask(root, stage, sample,
-                                  sizes[sample['image']])
+            pixels += _write_mask(root, stage, sample, sizes[sample['image']])
             if progress is not None:
                 progress(done, len(samples))
         counts = {}
@@ -201,13 +211,16 @@ def convert_mvtec(mvtec_root, out_dir, categories=None, seed=0,
             converter='mmdefect.datasets.converters.mvtec_ad',
             reference='CADNet, Section 4.1 (70/30 random re-split)',
             source=root,
-            args=dict(categories=categories, seed=seed,
-                      train_ratio=train_ratio,
-                      include_train_good=include_train_good),
+            args=dict(
+                categories=categories,
+                seed=seed,
+                train_ratio=train_ratio,
+                include_train_good=include_train_good),
             classes=list(CLASSES),
             splits=counts,
             pixel_counts={
-                c: int(n) for c, n in zip(CLASSES, pixels) if n
+                c: int(n)
+                for c, n in zip(CLASSES, pixels) if n
             })
         write_meta(stage, meta)
     return meta

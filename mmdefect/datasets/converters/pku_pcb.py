@@ -36,7 +36,6 @@ import cv2
 import numpy as np
 
 from mmdefect.utils import staged_output
-
 from ..pku_pcb import PKUPCBDataset
 from .common import (check_output_dir, imread, imwrite, split_indices,
                      write_meta, write_split)
@@ -127,8 +126,14 @@ def collect_images(root):
             raise FileNotFoundError(
                 f'template board {expected} not found (needed by {image})')
         boxes, size = read_boxes(xml_path)
-        entries.append(dict(stem=stem, image=image, template=template,
-                            xml=xml_path, boxes=boxes, size=size))
+        entries.append(
+            dict(
+                stem=stem,
+                image=image,
+                template=template,
+                xml=xml_path,
+                boxes=boxes,
+                size=size))
     stems = [e['stem'] for e in entries]
     if len(set(stems)) != len(stems):
         raise ValueError('image names must be unique across defect folders')
@@ -137,8 +142,8 @@ def collect_images(root):
 
 def _grey(img):
     """The blurred grey image the sample/template difference is taken on."""
-    return cv2.GaussianBlur(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY),
-                            (BLUR, BLUR), 0)
+    return cv2.GaussianBlur(
+        cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), (BLUR, BLUR), 0)
 
 
 def derive_mask(sample_grey, template_grey, boxes, threshold):
@@ -146,8 +151,8 @@ def derive_mask(sample_grey, template_grey, boxes, threshold):
 
     Returns the mask and the number of boxes that fell back to the full box.
     """
-    changed = (cv2.absdiff(sample_grey, template_grey) > threshold).astype(
-        np.uint8)
+    changed = (cv2.absdiff(sample_grey, template_grey)
+               > threshold).astype(np.uint8)
     mask = np.zeros(changed.shape, np.uint8)
     full_boxes = 0
     for label, x0, y0, x1, y1 in boxes:
@@ -217,8 +222,8 @@ def convert_entry(entry, template, stage, crop, threshold):
         warnings.warn(f'{entry["xml"]} declares size {entry["size"]} but '
                       f'{entry["image"]} is {(width, height)}')
     boxes = _clip_boxes(entry, height, width)
-    mask, full_boxes = derive_mask(_grey(sample), template['grey'], boxes,
-                                   threshold)
+    mask, full_boxes = derive_mask(
+        _grey(sample), template['grey'], boxes, threshold)
     windows, (win_h, win_w) = crop_windows(height, width, crop, boxes)
     names = []
     pixels = np.zeros(len(CLASSES), np.int64)
@@ -227,19 +232,25 @@ def convert_entry(entry, template, stage, crop, threshold):
         if not mask_crop.any():
             continue
         name = f'{entry["stem"]}_{y}_{x}.png'
-        imwrite(osp.join(stage, 'images', name),
-                sample[y:y + win_h, x:x + win_w])
-        imwrite(osp.join(stage, 'templates', name),
-                template['image'][y:y + win_h, x:x + win_w])
+        imwrite(
+            osp.join(stage, 'images', name), sample[y:y + win_h, x:x + win_w])
+        imwrite(
+            osp.join(stage, 'templates', name), template['image'][y:y + win_h,
+                                                                  x:x + win_w])
         imwrite(osp.join(stage, 'masks', name), mask_crop)
         pixels += np.bincount(mask_crop.ravel(), minlength=len(CLASSES))
         names.append(name)
-    return names, dict(boxes=len(boxes), full_boxes=full_boxes,
-                       pixels=pixels)
+    return names, dict(boxes=len(boxes), full_boxes=full_boxes, pixels=pixels)
 
 
-def convert_pcb(pcb_root, out_dir, crop=1000, seed=0, train_ratio=0.7,
-                diff_threshold=30, overwrite=False, progress=None):
+def convert_pcb(pcb_root,
+                out_dir,
+                crop=1000,
+                seed=0,
+                train_ratio=0.7,
+                diff_threshold=30,
+                overwrite=False,
+                progress=None):
     """Write the cropped PKU-Market-PCB to ``out_dir``; return its meta dict.
 
     Args:
@@ -256,16 +267,16 @@ def convert_pcb(pcb_root, out_dir, crop=1000, seed=0, train_ratio=0.7,
             f'diff_threshold must lie in [0, 255), got {diff_threshold}')
 
     entries = collect_images(root)
-    train, _ = split_indices(len(entries), train_ratio, seed,
-                             what='annotated images')
+    train, _ = split_indices(
+        len(entries), train_ratio, seed, what='annotated images')
     train = set(train)
     lines = dict(train=[], test=[])
     counts = {s: dict(images=0, crops=0) for s in lines}
     boxes = full_boxes = 0
     pixels = np.zeros(len(CLASSES), np.int64)
     # Images of one board follow each other, so its template is read once.
-    order = sorted(range(len(entries)),
-                   key=lambda i: (entries[i]['template'], i))
+    order = sorted(
+        range(len(entries)), key=lambda i: (entries[i]['template'], i))
     template = dict(path=None)
     with staged_output(out, overwrite) as stage:
         for sub in ('images', 'templates', 'masks'):
@@ -275,8 +286,8 @@ def convert_pcb(pcb_root, out_dir, crop=1000, seed=0, train_ratio=0.7,
             entry = entries[i]
             if template['path'] != entry['template']:
                 image = imread(entry['template'], READ_FLAGS)
-                template = dict(path=entry['template'], image=image,
-                                grey=_grey(image))
+                template = dict(
+                    path=entry['template'], image=image, grey=_grey(image))
             crops[i], stats = convert_entry(entry, template, stage, crop,
                                             diff_threshold)
             boxes += stats['boxes']
@@ -288,16 +299,21 @@ def convert_pcb(pcb_root, out_dir, crop=1000, seed=0, train_ratio=0.7,
             split = 'train' if i in train else 'test'
             counts[split]['images'] += 1
             counts[split]['crops'] += len(crops[i])
-            lines[split] += [f'images/{n} templates/{n} masks/{n}'
-                             for n in crops[i]]
+            lines[split] += [
+                f'images/{n} templates/{n} masks/{n}' for n in crops[i]
+            ]
         for split, split_lines in lines.items():
             write_split(stage, split, split_lines)
         meta = dict(
             converter='mmdefect.datasets.converters.pku_pcb',
             reference='CADNet, Section 4.1 (1000x1000 crops, 70/30 split)',
-            args=dict(crop=crop, seed=seed, train_ratio=train_ratio,
-                      diff_threshold=diff_threshold, blur=BLUR,
-                      close_kernel=CLOSE_KERNEL.shape[0]),
+            args=dict(
+                crop=crop,
+                seed=seed,
+                train_ratio=train_ratio,
+                diff_threshold=diff_threshold,
+                blur=BLUR,
+                close_kernel=CLOSE_KERNEL.shape[0]),
             classes=list(CLASSES),
             splits=counts,
             boxes=boxes,

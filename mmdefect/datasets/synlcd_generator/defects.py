@@ -15,8 +15,8 @@ from .patterns import REFERENCE_SIZE, make_pattern, resolve_pattern
 SAMPLE_TYPES = ('line', 'abpt', 'mixed', 'clean')
 
 # Table 1. Colours are RGB; line widths and abpt radii are for 512x512.
-DEFECT_COLORS = ((0, 0, 0), (255, 255, 255), (255, 0, 0), (0, 255, 0),
-                 (0, 0, 255))
+DEFECT_COLORS = ((0, 0, 0), (255, 255, 255), (255, 0, 0), (0, 255, 0), (0, 0,
+                                                                        255))
 OPACITIES = tuple(i / 10 for i in range(1, 11))
 LINE_WIDTHS = tuple(range(3, 34, 3))
 ABPT_RADII = (2, 3, 4, 5, 6)
@@ -179,12 +179,13 @@ def add_abpt(rng, base, points, weights):
     src = base.astype(np.float32)
     coverage = np.zeros((s, s), np.float32)
     n_clusters = int(rng.integers(2, 7))
-    n_points = min(int(rng.integers(4 * n_clusters, 16 * n_clusters + 1)), 96,
-                   len(points))
+    n_points = min(
+        int(rng.integers(4 * n_clusters, 16 * n_clusters + 1)), 96,
+        len(points))
     pts = points[np.sort(rng.choice(len(points), n_points, False, weights))]
     n_clusters = min(n_clusters, n_points)
-    kmeans = KMeans(n_clusters, n_init=1,
-                    random_state=int(rng.integers(2**31)))
+    kmeans = KMeans(
+        n_clusters, n_init=1, random_state=int(rng.integers(2**31)))
     with threads.limit(limits=1, user_api='openmp'):
         groups = kmeans.fit_predict(pts.astype(np.float64))
     area = 0.0
@@ -220,7 +221,11 @@ def global_change(rng, img):
     return np.clip(x, 0, 255).round().astype(np.uint8)
 
 
-def render_sample(pattern, sample_type, index, seed=0, size=REFERENCE_SIZE,
+def render_sample(pattern,
+                  sample_type,
+                  index,
+                  seed=0,
+                  size=REFERENCE_SIZE,
                   apply_sigma=True):
     """One sample: (image RGB uint8, mask uint8 with values 0/1/2).
 

@@ -20,8 +20,9 @@ def _cuts(n, length):
 
 def _resize(img, h, w):
     shrink = img.shape[0] > h or img.shape[1] > w
-    return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA
-                      if shrink else cv2.INTER_CUBIC)
+    return cv2.resize(
+        img, (w, h),
+        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
 
 
 def _fill_blocks(img, colors, rows, cols):
@@ -34,15 +35,21 @@ def _fill_blocks(img, colors, rows, cols):
 def _ramp(h, w, reverse=False, steps=0):
     x = np.linspace(0.0, 255.0, w)
     if steps:
-        x = np.minimum(np.floor(x / 256.0 * steps), steps - 1) * (
-            255.0 / (steps - 1))
+        x = np.minimum(np.floor(x / 256.0 * steps), steps - 1) * (255.0 /
+                                                                  (steps - 1))
     if reverse:
         x = x[::-1]
     return np.repeat(np.broadcast_to(x, (h, w))[..., None], 3, 2).round()
 
 
-def _put_lines(img, lines, color, scale, font=cv2.FONT_HERSHEY_SIMPLEX,
-               top=0.0, left=0.04, gap=1.7):
+def _put_lines(img,
+               lines,
+               color,
+               scale,
+               font=cv2.FONT_HERSHEY_SIMPLEX,
+               top=0.0,
+               left=0.04,
+               gap=1.7):
     """Write text lines; ``scale`` is the font scale at 512 px width."""
     u = img.shape[1] / REFERENCE_SIZE
     fs, thick = scale * u, max(1, round(2 * scale * u))
@@ -60,16 +67,22 @@ def _rgb_blocks(s):
     _fill_blocks(img[:top], [(255, 255, 255), (255, 255, 0), (0, 255, 255),
                              (0, 255, 0), (255, 0, 255), (255, 0, 0),
                              (0, 0, 255), (0, 0, 0)], 1, 8)
-    _fill_blocks(img[top:], [(255, 0, 0), (0, 255, 0), (0, 0, 255),
-                             (128, 0, 0), (0, 128, 0), (0, 0, 128)] +
-                 [(v, v, v) for v in (0, 51, 102, 153, 204, 255)], 2, 6)
+    _fill_blocks(img[top:],
+                 [(255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 0, 0),
+                  (0, 128, 0),
+                  (0, 0, 128)] + [(v, v, v)
+                                  for v in (0, 51, 102, 153, 204, 255)], 2, 6)
     return img
 
 
 def _gray_ramps(s):
     ys = _cuts(4, s)
-    bands = [dict(), dict(steps=16), dict(reverse=True),
-             dict(reverse=True, steps=32)]
+    bands = [
+        dict(),
+        dict(steps=16),
+        dict(reverse=True),
+        dict(reverse=True, steps=32)
+    ]
     return np.concatenate([
         _ramp(ys[i + 1] - ys[i], s, **kw) for i, kw in enumerate(bands)
     ]).astype(np.uint8)
@@ -87,17 +100,24 @@ def _text_block(s):
     img = np.full((s, s, 3), 255, np.uint8)
     split = round(0.62 * s)
     img[split:] = 0
-    _put_lines(img, [
-        'LCD DISPLAY TEST 0123', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-        'abcdefghijklmnopqrstuvwxyz', 'The quick brown fox jumps',
-        'over the lazy dog. 456789', '!?#%&*()[]{}<>+-=/:;@$'
-    ], (0, 0, 0), 0.75, top=0.0)
+    _put_lines(
+        img, [
+            'LCD DISPLAY TEST 0123', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+            'abcdefghijklmnopqrstuvwxyz', 'The quick brown fox jumps',
+            'over the lazy dog. 456789', '!?#%&*()[]{}<>+-=/:;@$'
+        ], (0, 0, 0),
+        0.75,
+        top=0.0)
     for i, (name, color) in enumerate([('white', (255, 255, 255)),
                                        ('yellow', (255, 255, 0)),
                                        ('cyan', (0, 255, 255))]):
-        _put_lines(img[split:], [f'Pixel inspection pattern 0{i + 1} - '
-                                 f'{name} on black'], color, 0.5,
-                   top=0.02 + 0.1 * i)
+        _put_lines(
+            img[split:],
+            [f'Pixel inspection pattern 0{i + 1} - '
+             f'{name} on black'],
+            color,
+            0.5,
+            top=0.02 + 0.1 * i)
     _put_lines(img[split + round(0.2 * s):], ['GAMMA 2.2  CONTRAST 1000:1'],
                (255, 255, 0), 0.8)
     return img
@@ -140,10 +160,10 @@ def _faces_lfw(s):
     ys = xs = _cuts(6, s)
     for i, face in enumerate(faces):
         r, c = divmod(i, 6)
-        cell = _resize(face.astype(np.float32), ys[r + 1] - ys[r],
-                       xs[c + 1] - xs[c])
-        img[ys[r]:ys[r + 1], xs[c]:xs[c + 1]] = cell[..., None] * tints[
-            (r + c) % 3]
+        cell = _resize(
+            face.astype(np.float32), ys[r + 1] - ys[r], xs[c + 1] - xs[c])
+        img[ys[r]:ys[r + 1],
+            xs[c]:xs[c + 1]] = cell[..., None] * tints[(r + c) % 3]
     return np.clip(img * 255, 0, 255).round().astype(np.uint8)
 
 
@@ -154,8 +174,9 @@ def _hue_wheel(s):
     hsv = np.stack([(np.arctan2(yy, xx) / np.pi + 1) * 90,
                     np.clip(radius, 0, 1) * 255,
                     np.full((s, s), 255.0)], -1)
-    wheel = cv2.cvtColor(np.minimum(hsv.round(), [179, 255, 255]).astype(
-        np.uint8), cv2.COLOR_HSV2RGB)
+    wheel = cv2.cvtColor(
+        np.minimum(hsv.round(), [179, 255, 255]).astype(np.uint8),
+        cv2.COLOR_HSV2RGB)
     inside = radius <= 1
     img[inside] = wheel[inside]
     return img
@@ -171,12 +192,16 @@ def _mosaic(s):
     img[:h, :h] = _resize(coffee[:side, x0:x0 + side], h, h)
     _fill_blocks(img[:h, h:], [(255, 255, 0), (0, 255, 255), (255, 0, 255),
                                (255, 128, 0), (128, 0, 255), (0, 255, 128),
-                               (64, 64, 64), (192, 192, 192),
-                               (255, 192, 203)], 3, 3)
+                               (64, 64, 64), (192, 192, 192), (255, 192, 203)],
+                 3, 3)
     img[h:, :h] = (250, 240, 200)
     # scale 1.4 on a half-width quadrant is 0.7 at full width
-    _put_lines(img[h:, :h], ['MURA', 'Test 42', 'AaBbCcDd', '9876543210'],
-               (20, 30, 120), 1.4, font=cv2.FONT_HERSHEY_COMPLEX, top=0.02)
+    _put_lines(
+        img[h:, :h], ['MURA', 'Test 42', 'AaBbCcDd', '9876543210'],
+        (20, 30, 120),
+        1.4,
+        font=cv2.FONT_HERSHEY_COMPLEX,
+        top=0.02)
     ys = _cuts(4, s - h)
     for i, channel in enumerate(((1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1))):
         img[h + ys[i]:h + ys[i + 1], h:] = _ramp(ys[i + 1] - ys[i], s - h) * \

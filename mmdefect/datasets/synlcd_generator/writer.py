@@ -7,7 +7,6 @@ import cv2
 import numpy as np
 
 from mmdefect.utils.staging import staged_output
-
 from ..converters.common import imwrite, write_meta, write_split
 from . import defects
 from .defects import SAMPLE_TYPES, render_sample
@@ -28,8 +27,11 @@ def sample_counts(per_pattern):
     three defect types (the remainder goes to line, then abpt)."""
     n_clean = per_pattern // 2
     base, rem = divmod(per_pattern - n_clean, 3)
-    return dict(line=base + (rem > 0), abpt=base + (rem > 1), mixed=base,
-                clean=n_clean)
+    return dict(
+        line=base + (rem > 0),
+        abpt=base + (rem > 1),
+        mixed=base,
+        clean=n_clean)
 
 
 def write_sample(root, task, cfg):
@@ -38,10 +40,11 @@ def write_sample(root, task, cfg):
     image, mask = render_sample(pid, sample_type, index, cfg['seed'],
                                 cfg['size'], cfg['apply_sigma'])
     stem = f'{PATTERN_NAMES[pid]}_{sample_type}_{index:04d}'
-    imwrite(os.path.join(root, 'images', split, stem + '.png'),
-            image[..., ::-1], PNG_PARAMS)
-    imwrite(os.path.join(root, 'masks', split, stem + '.png'), mask,
-            PNG_PARAMS)
+    imwrite(
+        os.path.join(root, 'images', split, stem + '.png'), image[..., ::-1],
+        PNG_PARAMS)
+    imwrite(
+        os.path.join(root, 'masks', split, stem + '.png'), mask, PNG_PARAMS)
     return task, np.bincount(mask.ravel(), minlength=len(CLASSES)).tolist()
 
 
@@ -85,20 +88,26 @@ def _library_versions():
     import scipy
     import skimage
     import sklearn
-    return dict(numpy=np.__version__, opencv=cv2.__version__,
-                scikit_image=skimage.__version__,
-                scikit_learn=sklearn.__version__, scipy=scipy.__version__)
+    return dict(
+        numpy=np.__version__,
+        opencv=cv2.__version__,
+        scikit_image=skimage.__version__,
+        scikit_learn=sklearn.__version__,
+        scipy=scipy.__version__)
 
 
 def _build(root, cfg, test_ids, workers, progress):
-    split_of = {pid: ('test' if pid in test_ids else 'train')
-                for pid in range(len(PATTERN_NAMES))}
+    split_of = {
+        pid: ('test' if pid in test_ids else 'train')
+        for pid in range(len(PATTERN_NAMES))
+    }
     for sub in ('templates', *(f'{d}/{s}' for d in ('images', 'masks')
                                for s in SPLITS)):
         os.makedirs(os.path.join(root, sub))
     for pid, name in enumerate(PATTERN_NAMES):
-        imwrite(os.path.join(root, 'templates', name + '.png'),
-                make_pattern(pid, cfg['size'])[..., ::-1], PNG_PARAMS)
+        imwrite(
+            os.path.join(root, 'templates', name + '.png'),
+            make_pattern(pid, cfg['size'])[..., ::-1], PNG_PARAMS)
 
     counts = sample_counts(cfg['per_pattern'])
     tasks = [(split_of[pid], pid, t, i) for pid in range(len(PATTERN_NAMES))
@@ -139,10 +148,15 @@ def _build(root, cfg, test_ids, workers, progress):
     for split in SPLITS:
         n = sum(split_of[p] == split for p in range(len(PATTERN_NAMES)))
         per_split[split] = dict(
-            patterns=[p for i, p in enumerate(PATTERN_NAMES)
-                      if split_of[i] == split],
-            counts={**{t: counts[t] * n for t in SAMPLE_TYPES},
-                    'total': cfg['per_pattern'] * n},
+            patterns=[
+                p for i, p in enumerate(PATTERN_NAMES) if split_of[i] == split
+            ],
+            counts={
+                **{
+                    t: counts[t] * n
+                    for t in SAMPLE_TYPES
+                }, 'total': cfg['per_pattern'] * n
+            },
             pixel_counts=dict(zip(CLASSES, pixels[split].tolist())))
     meta = dict(
         generator='mmdefect.datasets.synlcd_generator',
@@ -150,11 +164,14 @@ def _build(root, cfg, test_ids, workers, progress):
         reference='CADNet, Section 4.1 and Table 1',
         args=dict(cfg, test_patterns=[PATTERN_NAMES[i] for i in test_ids]),
         classes=list(CLASSES),
-        patterns=[dict(id=i, name=p, split=split_of[i])
-                  for i, p in enumerate(PATTERN_NAMES)],
+        patterns=[
+            dict(id=i, name=p, split=split_of[i])
+            for i, p in enumerate(PATTERN_NAMES)
+        ],
         splits=per_split,
         parameters=dict(
-            colors=defects.DEFECT_COLORS, opacities=defects.OPACITIES,
+            colors=defects.DEFECT_COLORS,
+            opacities=defects.OPACITIES,
             line_widths_at_512=defects.LINE_WIDTHS,
             abpt_radii_at_512=defects.ABPT_RADII,
             brightness_biases=defects.BRIGHTNESS_BIASES,
@@ -167,9 +184,15 @@ def _build(root, cfg, test_ids, workers, progress):
     return meta
 
 
-def generate_synlcd(out_dir, size=REFERENCE_SIZE, per_pattern=600, seed=0,
-                    workers=1, test_patterns=DEFAULT_TEST_PATTERNS,
-                    overwrite=False, apply_sigma=True, progress=None):
+def generate_synlcd(out_dir,
+                    size=REFERENCE_SIZE,
+                    per_pattern=600,
+                    seed=0,
+                    workers=1,
+                    test_patterns=DEFAULT_TEST_PATTERNS,
+                    overwrite=False,
+                    apply_sigma=True,
+                    progress=None):
     """Generate SynLCD into ``out_dir`` and return its meta dict.
 
     The data set is built in ``<out_dir>.partial-<pid>`` and renamed to
@@ -182,8 +205,11 @@ def generate_synlcd(out_dir, size=REFERENCE_SIZE, per_pattern=600, seed=0,
         progress: optional ``callable(done, total)`` called after each sample.
     """
     test_ids = _validate(size, per_pattern, seed, workers, test_patterns)
-    cfg = dict(size=int(size), per_pattern=int(per_pattern), seed=int(seed),
-               apply_sigma=bool(apply_sigma))
+    cfg = dict(
+        size=int(size),
+        per_pattern=int(per_pattern),
+        seed=int(seed),
+        apply_sigma=bool(apply_sigma))
     with staged_output(out_dir, overwrite) as staging:
         meta = _build(staging, cfg, test_ids, workers, progress)
     return meta

@@ -29,7 +29,9 @@ class GenerateEdgeMap(BaseTransform):
         width (int): Edge width in pixels.  Defaults to 1.
     """
 
-    def __init__(self, low: int = 100, high: int = 200,
+    def __init__(self,
+                 low: int = 100,
+                 high: int = 200,
                  width: int = 1) -> None:
         if width < 1:
             raise ValueError(f'width must be >= 1, got {width}')

@@ -27,35 +27,39 @@ class PackDefectInputs(PackSegInputs):
       need not repeat the list.
     """
 
-    def __init__(self,
-                 meta_keys=('img_path', 'template_path', 'seg_map_path',
-                            'ori_shape', 'img_shape', 'pad_shape',
-                            'scale_factor', 'flip', 'flip_direction',
-                            'reduce_zero_label')) -> None:
+    def __init__(
+        self,
+        meta_keys=('img_path', 'template_path', 'seg_map_path', 'ori_shape',
+                   'img_shape', 'pad_shape', 'scale_factor', 'flip',
+                   'flip_direction', 'reduce_zero_label')
+    ) -> None:
         super().__init__(meta_keys=meta_keys)
 
     def transform(self, results: dict) -> dict:
         # mmseg casts gt_edge_map to int64 itself; it is re-packed below with
         # the other maps, so that float maps keep their values.
         maps = {
-            key: value for key, value in results.items()
-            if key.startswith('gt_') and key.endswith('_map')
-            and key != 'gt_seg_map'
+            key: value
+            for key, value in results.items() if key.startswith('gt_')
+            and key.endswith('_map') and key != 'gt_seg_map'
         }
-        packed = super().transform(
-            {k: v for k, v in results.items() if k not in maps})
+        packed = super().transform({
+            k: v
+            for k, v in results.items() if k not in maps
+        })
         sample = packed['data_samples']
         for key, value in maps.items():
             value = np.asarray(value)
-            value = (value.astype(np.float32) if np.issubdtype(
-                value.dtype, np.floating) else value.astype(np.int64))
+            value = (
+                value.astype(np.float32) if np.issubdtype(
+                    value.dtype, np.floating) else value.astype(np.int64))
             sample.set_field(
-                PixelData(data=torch.from_numpy(
-                    np.ascontiguousarray(value[None]))), key)
+                PixelData(
+                    data=torch.from_numpy(np.ascontiguousarray(value[None]))),
+                key)
         label = image_label(results)
         if label is not None:
-            sample.set_field(torch.tensor(label, dtype=torch.long),
-                             'gt_label')
+            sample.set_field(torch.tensor(label, dtype=torch.long), 'gt_label')
         return packed
 
 

@@ -19,8 +19,10 @@ from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
 
-def read_image(path: str, color_type: str = 'color',
-               backend: str = 'cv2', backend_args: Optional[dict] = None):
+def read_image(path: str,
+               color_type: str = 'color',
+               backend: str = 'cv2',
+               backend_args: Optional[dict] = None):
     """Read an image, raising an error that names the file on failure."""
     try:
         data = fileio.get(path, backend_args=backend_args)
@@ -37,8 +39,8 @@ def read_image(path: str, color_type: str = 'color',
 
 
 def _check_array(img: np.ndarray, role: str) -> np.ndarray:
-    if not (isinstance(img, np.ndarray) and img.ndim == 3
-            and img.shape[2] == 3 and img.dtype == np.uint8):
+    if not (isinstance(img, np.ndarray) and img.ndim == 3 and img.shape[2] == 3
+            and img.dtype == np.uint8):
         raise ValueError(
             f'{role} array must be an H x W x 3 BGR uint8 image, got '
             f'{getattr(img, "shape", type(img))} of '
@@ -194,10 +196,9 @@ class LoadDefectAnnotations(LoadAnnotations):
         # before loading the mask, which is evaluated at the original size.
         if 'ori_shape' in results and mask.shape != tuple(
                 results['ori_shape'][:2]):
-            raise ValueError(
-                f'mask {path} has size {mask.shape} but image '
-                f"{results['img_path']} has size "
-                f"{tuple(results['ori_shape'][:2])}")
+            raise ValueError(f'mask {path} has size {mask.shape} but image '
+                             f"{results['img_path']} has size "
+                             f"{tuple(results['ori_shape'][:2])}")
         results['gt_seg_map'] = mask
         results['seg_fields'].append('gt_seg_map')
 
@@ -225,5 +226,4 @@ class LoadDefectAnnotations(LoadAnnotations):
             hint = (' Masks stored as 0/255 need mask_value_map={255: 1} in '
                     'the dataset config; if 255 marks pixels to ignore, set '
                     'allow_ignore_index=True.')
-        raise ValueError(
-            f'mask {path} contains values {bad}{classes}.{hint}')
+        raise ValueError(f'mask {path} contains values {bad}{classes}.{hint}')

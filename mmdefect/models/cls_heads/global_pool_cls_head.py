@@ -50,8 +50,9 @@ class GlobalPoolClsHead(ImageClsHead):
         if seg_logits.shape[1] == 1:
             evidence = seg_logits
         else:
-            evidence = (seg_logits[:, 1:].logsumexp(dim=1, keepdim=True) -
-                        seg_logits[:, :1])
+            evidence = (
+                seg_logits[:, 1:].logsumexp(dim=1, keepdim=True) -
+                seg_logits[:, :1])
         maps = [evidence]
         if self.in_index is not None:
             maps.insert(0, inputs[self.in_index])

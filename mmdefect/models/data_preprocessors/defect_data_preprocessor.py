@@ -118,7 +118,6 @@ class DefectDataPreProcessor(SegDataPreProcessor):
                     continue
                 data = sample.get(key).data
                 pad = (0, width - data.shape[-1], 0, height - data.shape[-2])
-                value = (0. if data.is_floating_point() else
-                         self.seg_pad_val)
+                value = (0. if data.is_floating_point() else self.seg_pad_val)
                 sample.set_field(
                     PixelData(data=F.pad(data, pad, value=value)), key)

@@ -76,8 +76,9 @@ class FeatureFusionNeck(BaseModule):
 
     def forward(self, sample_feats: Sequence[Tensor],
                 template_feats: Sequence[Tensor]) -> FeatureList:
-        indices = (range(len(sample_feats))
-                   if self.out_indices is None else self.out_indices)
+        indices = (
+            range(len(sample_feats))
+            if self.out_indices is None else self.out_indices)
         outs = [self.fuse(sample_feats[i], template_feats[i]) for i in indices]
         names = {}
         if self.with_distance_map:

@@ -7,8 +7,8 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from mmseg.utils import (ConfigType, OptConfigType, OptSampleList,
-                         SampleList, add_prefix)
+from mmseg.utils import (ConfigType, OptConfigType, OptSampleList, SampleList,
+                         add_prefix)
 from mmseg.utils.typing_utils import OptMultiConfig
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -103,8 +103,9 @@ class DefectEncoderDecoder(EncoderDecoder):
         """Auxiliary heads that declare heat maps, in config order."""
         if not self.with_auxiliary_head:
             return []
-        heads = (self.auxiliary_head if isinstance(
-            self.auxiliary_head, nn.ModuleList) else [self.auxiliary_head])
+        heads = (
+            self.auxiliary_head if isinstance(
+                self.auxiliary_head, nn.ModuleList) else [self.auxiliary_head])
         return [head for head in heads if getattr(head, 'map_names', ())]
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
@@ -112,8 +113,7 @@ class DefectEncoderDecoder(EncoderDecoder):
         x = self.extract_feat(inputs)
         seg_logits = self.decode_head(x)
         losses = add_prefix(
-            self.decode_head.loss_by_feat(seg_logits, data_samples),
-            'decode')
+            self.decode_head.loss_by_feat(seg_logits, data_samples), 'decode')
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         if self.with_cls_head:
@@ -179,8 +179,8 @@ class DefectEncoderDecoder(EncoderDecoder):
         """
         if extras.shape[1] == 0:
             return [extras.new_zeros(0)] * extras.shape[0]
-        padded = torch.cat([extras, extras.new_zeros(extras[:, :1].shape)],
-                           dim=1)
+        padded = torch.cat(
+            [extras, extras.new_zeros(extras[:, :1].shape)], dim=1)
         restored = super().postprocess_result(padded, scratch)
         return [sample.seg_logits.data[:-1] for sample in restored]
 

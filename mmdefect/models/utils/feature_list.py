@@ -19,8 +19,7 @@ class FeatureList(list):
         names (dict): Name -> position of the named entries.
     """
 
-    def __init__(self, items: Iterable[Tensor],
-                 names: Dict[str, int]) -> None:
+    def __init__(self, items: Iterable[Tensor], names: Dict[str, int]) -> None:
         super().__init__(items)
         for name, index in names.items():
             if not -len(self) <= index < len(self):

@@ -3,15 +3,15 @@
 import pytest
 import torch
 from mmengine.structures import PixelData
+from mmseg.models.backbones import MixVisionTransformer
+from mmseg.models.decode_heads import SegformerHead
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 
 import mmdefect.models.decode_heads  # noqa: F401  (registers the heads)
 import mmdefect.models.losses  # noqa: F401
 from mmdefect.models.decode_heads import ChangeAwareHead, MapLossHead
 from mmdefect.models.utils import FeatureList
-from mmseg.models.backbones import MixVisionTransformer
-from mmseg.models.decode_heads import SegformerHead
-from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 
 MIT_B0_CHANNELS = [32, 64, 160, 256]
 
@@ -176,8 +176,10 @@ def test_param_count_matches_paper():
 
 def test_map_loss_head_loss():
     head = MODELS.build(
-        dict(type='MapLossHead', in_index='distance_map',
-             loss=dict(type='BalancedContrastiveLoss')))
+        dict(
+            type='MapLossHead',
+            in_index='distance_map',
+            loss=dict(type='BalancedContrastiveLoss')))
     assert isinstance(head, MapLossHead)
     assert len(list(head.parameters())) == 0
     inputs = _neck_outputs()
@@ -214,7 +216,8 @@ def test_map_loss_head_target_field_and_missing_target():
     """Any packed gt_*_map supervises the map; a missing one names the
     image."""
     head = MapLossHead(
-        in_index='distance_map', target='gt_edge_map',
+        in_index='distance_map',
+        target='gt_edge_map',
         loss=dict(type='BalancedContrastiveLoss', balanced=False))
     inputs = _neck_outputs()
     samples = _data_samples()
@@ -237,9 +240,9 @@ def test_map_loss_head_predict_declares_its_map():
     assert MapLossHead(in_index=4).map_names == ()
     inputs = _neck_outputs()
     assert head(inputs) is inputs[4]
-    torch.testing.assert_close(head.predict(inputs, [{}] * 2, dict()),
-                               inputs[4])
-    logits = MapLossHead(in_index=4, map_name='edge_map',
-                         map_activation='sigmoid')
-    torch.testing.assert_close(logits.predict(inputs, [{}] * 2, dict()),
-                               inputs[4].sigmoid())
+    torch.testing.assert_close(
+        head.predict(inputs, [{}] * 2, dict()), inputs[4])
+    logits = MapLossHead(
+        in_index=4, map_name='edge_map', map_activation='sigmoid')
+    torch.testing.assert_close(
+        logits.predict(inputs, [{}] * 2, dict()), inputs[4].sigmoid())

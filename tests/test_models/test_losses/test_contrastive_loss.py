@@ -6,15 +6,14 @@ background max(0, d - 0.3), defect class k: B_k * max(0, 2.2 - d).
 """
 import pytest
 import torch
+from mmseg.registry import MODELS
 
 import mmdefect.models.losses  # noqa: F401  (registers the loss)
 from mmdefect.models.losses import (BalancedContrastiveLoss,
                                     balanced_contrastive_loss)
-from mmseg.registry import MODELS
 
 # A 1x1x2x3 DistMap shared by most cases.
-DIST = [[0.1, 0.5, 1.0],
-        [2.0, 3.0, 0.2]]
+DIST = [[0.1, 0.5, 1.0], [2.0, 3.0, 0.2]]
 
 
 def _dist(values=DIST, requires_grad=False):
@@ -30,8 +29,7 @@ def _label(values):
 #   class 1:    d=1.0 -> 1.2, d=2.0 -> 0.2, d=3.0 -> 0       (sum 1.4)
 #   class 2:    d=0.2 -> 2.0
 # Eq. 9: n_1 = 3, n_2 = 1 -> B_1 = 4/3, B_2 = 4.
-LABEL_BOTH = [[0, 0, 1],
-              [1, 1, 2]]
+LABEL_BOTH = [[0, 0, 1], [1, 1, 2]]
 
 
 def test_both_defect_classes():
@@ -165,8 +163,7 @@ def test_gradient_sign():
     # their margin get none. Gradients are w / 6 for 6 valid pixels.
     dist = _dist(requires_grad=True)
     balanced_contrastive_loss(dist, _label(LABEL_BOTH)).backward()
-    expected = torch.tensor([[[[0.0, 1.0, -4 / 3],
-                               [-4 / 3, 0.0, -4.0]]]]) / 6
+    expected = torch.tensor([[[[0.0, 1.0, -4 / 3], [-4 / 3, 0.0, -4.0]]]]) / 6
     torch.testing.assert_close(dist.grad, expected)
 
 
