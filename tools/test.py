@@ -95,6 +95,7 @@ def main():
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()
+    del runner  # its DDP wrapper holds the process group
     teardown_distributed()
 
 

@@ -1,4 +1,5 @@
 """Distributed runs without GPUs (gloo)."""
+import gc
 import os
 
 import torch
@@ -33,14 +34,17 @@ def setup_cpu_distributed(cfg) -> None:
 
 def teardown_distributed() -> None:
     """Leave a distributed run cleanly: wait for every rank, then destroy
-    the process group.
+    the process group while the interpreter is fully alive.
 
     mmengine's Runner leaves the process group alive at the end of a run.
-    Its communication threads are then torn down by the interpreter's exit,
-    which now and then aborts a rank ("terminate called without an active
-    exception", exit -6) after all work is done, and torchrun fails the
-    job.
+    Gloo's worker threads are then joined during interpreter finalisation,
+    where releasing the tensors they still hold needs the GIL, which now and
+    then aborts a rank ("terminate called without an active exception",
+    exit -6) after all work is done, and torchrun fails the job.  The
+    caller must drop the Runner first: its DDP wrapper holds a reference to
+    the process group, which would otherwise outlive ``destroy``.
     """
     if torch_dist.is_available() and torch_dist.is_initialized():
+        gc.collect()  # the Runner's reference cycles, DDP wrapper included
         torch_dist.barrier()
         torch_dist.destroy_process_group()

@@ -11,7 +11,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-IGNORE_INDEX = 255
+from .loading import IGNORE_INDEX
 
 
 @TRANSFORMS.register_module()

@@ -5,7 +5,7 @@ from mmengine.structures import PixelData
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
-IGNORE_INDEX = 255
+from .loading import IGNORE_INDEX
 
 
 @TRANSFORMS.register_module()

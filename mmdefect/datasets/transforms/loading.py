@@ -18,6 +18,9 @@ from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
+#: Mask value of pixels that losses and metrics leave out (mmseg's default).
+IGNORE_INDEX = 255
+
 
 def read_image(path: str,
                color_type: str = 'color',
@@ -143,7 +146,7 @@ class LoadDefectAnnotations(LoadAnnotations):
     derives the label from the (transformed) mask where there is one.
     """
 
-    ignore_index = 255
+    ignore_index = IGNORE_INDEX
 
     def transform(self, results: dict) -> dict:
         has_mask = results.get('seg_map_path') is not None
@@ -156,7 +159,7 @@ class LoadDefectAnnotations(LoadAnnotations):
             self._load_seg_map(results)
             if label is not None:
                 mask = results['gt_seg_map']
-                defective = bool(((mask > 0) & (mask != 255)).any())
+                defective = bool(((mask > 0) & (mask != IGNORE_INDEX)).any())
                 if defective != bool(label):
                     raise ValueError(
                         f"sample {results.get('img_path')} has image label "
