@@ -2,6 +2,10 @@ from .defect_dataset import DefectDataset
 from .mvtec_ad import MVTecADDataset
 from .pku_pcb import PKUPCBDataset
 from .synlcd import SynLCDDataset
+from .synocd import SynOCDDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['DefectDataset', 'SynLCDDataset', 'MVTecADDataset', 'PKUPCBDataset']
+__all__ = [
+    'DefectDataset', 'SynLCDDataset', 'SynOCDDataset', 'MVTecADDataset',
+    'PKUPCBDataset'
+]
