@@ -65,6 +65,15 @@ def synlcd_root(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope='session')
+def synocd_root(tmp_path_factory):
+    """A real (tiny) SynOCD from the generator: 64x64, 5 pairs per kind."""
+    from mmdefect.datasets.synocd_generator import KINDS, generate_synocd
+    out = tmp_path_factory.mktemp('synocd') / 'synocd'
+    generate_synocd(out, size=64, counts=dict.fromkeys(KINDS, 5), sweep=False)
+    return out
+
+
 @pytest.fixture
 def data_info(paired_root):
     """The data info dict DefectDataset makes for one sample."""

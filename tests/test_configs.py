@@ -24,7 +24,9 @@ def random_batch(model, channels, classes, num=2, size=64):
     samples = []
     for _ in range(num):
         gt = torch.randint(0, classes, (1, size, size))
-        sample = SegDataSample(gt_sem_seg=PixelData(data=gt))
+        edge = torch.randint(0, 2, (1, size, size))
+        sample = SegDataSample(
+            gt_sem_seg=PixelData(data=gt), gt_edge_map=PixelData(data=edge))
         sample.set_metainfo(
             dict(img_shape=(size, size), ori_shape=(size, size)))
         samples.append(sample)
@@ -41,17 +43,19 @@ def test_configs_are_found():
 
 
 @pytest.mark.parametrize('path', CONFIGS)
-def test_config_builds_and_trains(path, synlcd_root):
+def test_config_builds_and_trains(path, synlcd_root, synocd_root):
     cfg = Config.fromfile(osp.join(REPO, path))
-    if 'synlcd' in cfg.train_dataloader.dataset.type.lower():
+    roots = dict(synlcddataset=synlcd_root, synocddataset=synocd_root)
+    data_root = roots.get(cfg.train_dataloader.dataset.type.lower())
+    if data_root is not None:
         for loader in ('train_dataloader', 'test_dataloader'):
             dataset_cfg = cfg[loader].dataset
-            dataset_cfg.data_root = str(synlcd_root)
+            dataset_cfg.data_root = str(data_root)
             dataset = DATASETS.build(dataset_cfg)
             assert len(dataset) > 0
         # One test sample through the config's own pipeline (the training
         # pipeline would upscale the tiny images to the 512 crop: slow).
-        # SynLCD lists pairs; single-image models keep the sample.
+        # Both list pairs; single-image models keep the sample.
         sample = dataset[0]
         assert sample['inputs'].shape[0] == 6
     torch.manual_seed(0)

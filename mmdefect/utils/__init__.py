@@ -1,6 +1,6 @@
 from .checkpoint import allow_runner_checkpoints, runner_checkpoint_globals
 from .complexity import (count_conv_linear_macs, count_parameters,
-                         input_channels)
+                         count_thop_flops, input_channels)
 from .dist import setup_cpu_distributed, teardown_distributed
 from .staging import (remove_path, run_staged_tool, staged_output, write_file,
                       write_png)
@@ -8,6 +8,6 @@ from .staging import (remove_path, run_staged_tool, staged_output, write_file,
 __all__ = [
     'allow_runner_checkpoints', 'runner_checkpoint_globals',
     'setup_cpu_distributed', 'teardown_distributed', 'count_conv_linear_macs',
-    'count_parameters', 'input_channels', 'remove_path', 'run_staged_tool',
-    'staged_output', 'write_file', 'write_png'
+    'count_thop_flops', 'count_parameters', 'input_channels', 'remove_path',
+    'run_staged_tool', 'staged_output', 'write_file', 'write_png'
 ]

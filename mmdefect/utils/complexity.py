@@ -13,12 +13,37 @@ def input_channels(cfg: Config) -> int:
     return 3 * preprocessor.get('num_images', 1)
 
 
-def count_parameters(model: nn.Module) -> Dict[str, int]:
-    """Total parameters and those used at inference (no auxiliary heads)."""
+@torch.no_grad()
+def count_parameters(model: nn.Module,
+                     inputs: torch.Tensor = None) -> Dict[str, int]:
+    """Total parameters and those of the inference path.
+
+    The inference path is that of ``model._forward(inputs)`` (backbone, neck,
+    decode head in eval mode): parameters of modules that do not run there
+    (auxiliary heads, training-only branches such as BANet's deep
+    supervision) are left out.  Without ``inputs`` only the auxiliary heads
+    are left out.
+    """
     total = sum(p.numel() for p in model.parameters())
-    aux = getattr(model, 'auxiliary_head', None)
-    aux_params = sum(p.numel() for p in aux.parameters()) if aux else 0
-    return dict(params=total, params_inference=total - aux_params)
+    if inputs is None:
+        aux = getattr(model, 'auxiliary_head', None)
+        aux_params = sum(p.numel() for p in aux.parameters()) if aux else 0
+        return dict(params=total, params_inference=total - aux_params)
+    ran = set()
+    handles = [
+        m.register_forward_hook(lambda m, i, o: ran.add(m))
+        for m in model.modules()
+    ]
+    training = model.training
+    model.eval()
+    try:
+        model._forward(inputs)
+    finally:
+        model.train(training)
+        for h in handles:
+            h.remove()
+    used = sum(p.numel() for m in ran for p in m.parameters(recurse=False))
+    return dict(params=total, params_inference=used)
 
 
 @torch.no_grad()
@@ -85,3 +110,51 @@ def count_conv_linear_macs(model: nn.Module,
         for h in handles:
             h.remove()
     return total
+
+
+@torch.no_grad()
+def count_thop_flops(model: nn.Module, inputs: torch.Tensor) -> int:
+    """FLOPs as BANet's Table II counts them: 2 x thop-0.1.1 MACs.
+
+    thop's module rules (checklist A3): ``nn.Conv*`` *and*
+    ``nn.ConvTranspose*`` count output elements x (C_in / groups) x kernel
+    size (so a 2x2 stride-2 transposed conv counts 4 times its true
+    multiply-adds), affine batch norm 4 x input elements, ``nn.Linear``
+    in_features x output elements; activations, pooling, functional
+    interpolation, ``grid_sample`` and element-wise operations count 0.  The
+    total is doubled ("FLOPs" = 2 x MACs).  ResNet-34 + the U-Net decoder
+    give 31.22 G (S1) and 40.52 G (S2) at 256 x 256 against the paper's
+    31.30 / 40.60.  Runs ``model._forward`` in eval mode.
+    """
+    total = 0
+
+    def conv_hook(module, inp, out):
+        nonlocal total
+        total += out.numel() * (module.in_channels // module.groups) * \
+            module.weight[0, 0].numel()
+
+    def norm_hook(module, inp, out):
+        nonlocal total
+        total += (4 if module.affine else 2) * inp[0].numel()
+
+    def linear_hook(module, inp, out):
+        nonlocal total
+        total += out.numel() * module.in_features
+
+    handles = []
+    for m in model.modules():
+        if isinstance(m, nn.modules.conv._ConvNd):
+            handles.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.modules.batchnorm._BatchNorm):
+            handles.append(m.register_forward_hook(norm_hook))
+        elif isinstance(m, nn.Linear):
+            handles.append(m.register_forward_hook(linear_hook))
+    training = model.training
+    model.eval()
+    try:
+        model._forward(inputs)
+    finally:
+        model.train(training)
+        for h in handles:
+            h.remove()
+    return 2 * total

@@ -1,6 +1,6 @@
 """Parameters and operation counts of any mmdefect/mmseg config.
 
-Two counts are printed, because the papers' tables use different ones:
+Three counts are printed, because the papers' tables use different ones:
 
 * ``conv+linear MACs``: multiply-accumulates of ``nn.Conv*``/``nn.Linear``
   modules (attention products, norms, activations, resizing and the
@@ -8,6 +8,9 @@ Two counts are printed, because the papers' tables use different ones:
   mmcv's counter used by the papers' authors does.  CADNet's Table 3
   "GFLOPs" and LSA-Net's Table 6 (x2) follow this convention.  The count
   with the attention projections is printed too.
+* ``thop convention``: 2 x the multiply-adds that thop 0.1.1 counts
+  (transposed convs counted on their output, batch norm counted), BANet's
+  Table II "GFLOPs" (``mmdefect.utils.count_thop_flops``).
 * ``mmengine FLOPs``: mmengine's ``get_model_complexity_info`` (fvcore-style
   analysis; counts one multiply-add as one FLOP and includes some extra ops).
 
@@ -23,7 +26,7 @@ from mmseg.registry import MODELS
 
 import mmdefect  # noqa: F401
 from mmdefect.utils import (count_conv_linear_macs, count_parameters,
-                            input_channels)
+                            count_thop_flops, input_channels)
 
 
 def parse_args():
@@ -50,11 +53,12 @@ def complexity(cfg: Config, shape, with_mmengine: bool = True) -> dict:
     channels = input_channels(cfg)
     inputs = torch.randn(1, channels, *shape)
     result = dict(
-        count_parameters(model),
+        count_parameters(model, inputs),
         channels=channels,
         macs=count_conv_linear_macs(model, inputs),
         macs_attn=count_conv_linear_macs(
-            model, inputs, attention_projections=True))
+            model, inputs, attention_projections=True),
+        thop_flops=count_thop_flops(model, inputs))
     if with_mmengine:
         from mmengine.analysis import get_model_complexity_info
         info = get_model_complexity_info(
@@ -74,10 +78,14 @@ def main():
     print(f'input: 1x{r["channels"]}x{h}x{w} '
           f'({"sample + template" if r["channels"] == 6 else "one image"})')
     print(f'params: {r["params"] / 1e6:.3f} M '
-          f'(inference path: {r["params_inference"] / 1e6:.3f} M)')
+          f'(inference path: {r["params_inference"] / 1e6:.3f} M: '
+          'without auxiliary heads and training-only branches)')
     print(f'conv+linear MACs: {r["macs"] / 1e9:.3f} G '
           '(= "GFLOPs" of CADNet Table 3; x2 for FLOPs as in LSA-Net)')
     print(f'  + attention q/k/v projections: {r["macs_attn"] / 1e9:.3f} G')
+    print(f'thop convention: {r["thop_flops"] / 1e9:.3f} GFLOPs (2 x '
+          'thop-0.1.1 MACs: transposed convs on their output, BN counted; '
+          '= BANet Table II)')
     if 'mmengine_flops' in r:
         print(f'mmengine FLOPs: {r["mmengine_flops"] / 1e9:.3f} G '
               '(get_model_complexity_info)')

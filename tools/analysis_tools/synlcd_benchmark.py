@@ -18,17 +18,12 @@ GPU, ``--paper-configs --iters 126000 --batch-size 1 --size 512
 --per-pattern 600`` runs the paper's setting.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
-import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-MARK_START = '<!-- synlcd-benchmark:start -->'
-MARK_END = '<!-- synlcd-benchmark:end -->'
+from mmdefect.utils.budget_runs import (REPO, budget_options, run_tool,
+                                        train_and_test, write_marked_block)
 
 # name -> (CPU config, paper (512x512) config, options of the out-of-class
 # run)
@@ -66,16 +61,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def run(args, log):
-    with open(log, 'w') as f:
-        proc = subprocess.run([sys.executable, *args],
-                              cwd=REPO,
-                              stdout=f,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'{" ".join(args)} failed; see {log}')
-
-
 def data_options(data):
     return [
         f'{loader}.dataset.data_root={data}'
@@ -83,54 +68,27 @@ def data_options(data):
     ]
 
 
-def train_and_test(name,
-                   cfg,
-                   work,
-                   data,
-                   iters,
-                   batch,
-                   train_list,
-                   test_list,
-                   extra,
-                   tested_class=None):
-    done = osp.join(work, 'metrics.json')
-    if osp.exists(done):  # finished by an earlier (or parallel) run
-        with open(done) as f:
-            return json.load(f)
-    os.makedirs(work, exist_ok=True)
-    common = data_options(data) + extra + [
+def run_split(name,
+              cfg,
+              work,
+              args,
+              train_list,
+              test_list,
+              extra,
+              tested_class=None):
+    """Train on one list, test on another, with the benchmark's budget."""
+    common = data_options(args.data) + extra + [
         f'train_dataloader.dataset.ann_file=splits/{train_list}',
         f'val_dataloader.dataset.ann_file=splits/{test_list}',
         f'test_dataloader.dataset.ann_file=splits/{test_list}',
     ]
-    train_opts = common + [
-        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters + 1}',
-        f'train_dataloader.batch_size={batch}',
-        f'param_scheduler.1.end={iters}',
-        f'default_hooks.checkpoint.interval={iters}'
-    ]
-    start = time.time()
-    run([
-        'tools/train.py', cfg, '--work-dir', work, '--cfg-options', *train_opts
-    ], osp.join(work, 'train.log'))
-    seconds = time.time() - start
-    test_opts = list(common)
-    if tested_class is not None:
-        test_opts.append(f'test_evaluator.tested_class={tested_class}')
-    test_dir = osp.join(work, 'test')
-    run([
-        'tools/test.py', cfg,
-        osp.join(work, f'iter_{iters}.pth'), '--work-dir', test_dir,
-        '--cfg-options', *test_opts
-    ], osp.join(work, 'test.log'))
-    result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
-    with open(result) as f:
-        metrics = json.load(f)
-    metrics['train_seconds'] = round(seconds, 1)
-    print(f'{name}: {metrics}', flush=True)
-    with open(done, 'w') as f:
-        json.dump(metrics, f, indent=2)
-    return metrics
+    train_options = common + budget_options(
+        args.iters, args.batch_size) + [f'param_scheduler.1.end={args.iters}']
+    test_options = list(common)
+    if tested_class is not None:  # the pixel metric is the first evaluator
+        test_options.append(f'test_evaluator.0.tested_class={tested_class}')
+    return train_and_test(cfg, work, args.iters, train_options, test_options,
+                          name)
 
 
 def markdown(results, args):
@@ -159,25 +117,11 @@ def markdown(results, args):
     return '\n'.join(lines)
 
 
-def write_readme(path, table):
-    text = open(path).read() if osp.exists(path) else ''
-    block = f'{MARK_START}\n{table}\n{MARK_END}'
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip() + '\n\n' + block + '\n'
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def main():
     args = parse_args()
     os.chdir(REPO)
     if not osp.exists(osp.join(args.data, 'meta.json')):
-        run([
+        run_tool([
             'tools/dataset_converters/synlcd.py', args.data, '--size',
             str(args.size), '--per-pattern',
             str(args.per_pattern), '--workers', '2'
@@ -189,20 +133,15 @@ def main():
         work = osp.join(args.work_dir, name)
         results[name] = {}
         if 'intra' in args.runs:
-            results[name]['intra'] = train_and_test(name, cfg,
-                                                    osp.join(work, 'intra'),
-                                                    args.data, args.iters,
-                                                    args.batch_size,
-                                                    'train.txt', 'test.txt',
-                                                    [])
+            results[name]['intra'] = run_split(name, cfg,
+                                               osp.join(work, 'intra'), args,
+                                               'train.txt', 'test.txt', [])
         if 'AL' in args.runs:
-            results[name]['cross'] = train_and_test(
+            results[name]['cross'] = run_split(
                 f'{name} AL',
                 cfg,
                 osp.join(work, 'AL'),
-                args.data,
-                args.iters,
-                args.batch_size,
+                args,
                 'train_abpt.txt',
                 'test_line.txt',
                 cross_extra,
@@ -213,7 +152,7 @@ def main():
         return  # a partial (parallel) run: the full run writes the table
     table = markdown(results, args)
     print(table)
-    write_readme(args.readme, table)
+    write_marked_block(args.readme, 'synlcd-benchmark', table)
 
 
 if __name__ == '__main__':

@@ -23,15 +23,16 @@ class PackDefectInputs(PackSegInputs):
     * every ``gt_<name>_map`` of the results (``gt_edge_map``, a location
       map, soft targets, ...) as ``PixelData`` (1, H, W): integer maps as
       int64, like labels, floating-point maps as float32.
-    * meta keys: mmseg's defaults and ``template_path``, so that configs
-      need not repeat the list.
+    * meta keys: mmseg's defaults, ``template_path`` and ``pose`` (the
+      recorded pose of a SynOCD sample, for ``PoseErrorHook``), so that
+      configs need not repeat the list.
     """
 
     def __init__(
         self,
         meta_keys=('img_path', 'template_path', 'seg_map_path', 'ori_shape',
                    'img_shape', 'pad_shape', 'scale_factor', 'flip',
-                   'flip_direction', 'reduce_zero_label')
+                   'flip_direction', 'reduce_zero_label', 'pose')
     ) -> None:
         super().__init__(meta_keys=meta_keys)
 

@@ -1,5 +1,6 @@
 from .change_aware_head import ChangeAwareHead
 from .map_loss_head import MapLossHead
+from .transposed_unet_head import TransposedUNetHead
 from .unet_head import UNetHead
 
-__all__ = ['ChangeAwareHead', 'MapLossHead', 'UNetHead']
+__all__ = ['ChangeAwareHead', 'MapLossHead', 'TransposedUNetHead', 'UNetHead']

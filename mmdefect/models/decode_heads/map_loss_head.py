@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModule
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor, nn
@@ -39,6 +40,8 @@ class MapLossHead(BaseModule):
         map_activation (str, optional): ``'sigmoid'`` turns logits into
             probabilities for the heat map; None keeps the values (a
             distance).
+        ignore_index (int): Target value the losses leave out.
+        align_corners (bool): ``align_corners`` of the resize.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -49,6 +52,8 @@ class MapLossHead(BaseModule):
                      type='BalancedContrastiveLoss'),
                  map_name: Optional[str] = None,
                  map_activation: Optional[str] = None,
+                 ignore_index: int = 255,
+                 align_corners: bool = False,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if map_activation not in (None, 'sigmoid'):
@@ -62,6 +67,8 @@ class MapLossHead(BaseModule):
         self.losses = nn.ModuleList(MODELS.build(cfg) for cfg in configs)
         self.map_names = (map_name, ) if map_name else ()
         self.map_activation = map_activation
+        self.ignore_index = ignore_index
+        self.align_corners = align_corners
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
         """The supervised map, (N, 1, h, w)."""
@@ -83,9 +90,15 @@ class MapLossHead(BaseModule):
         target = torch.stack([
             s.get(self.target).data for s in batch_data_samples
         ]).squeeze(1)  # (N, H, W)
+        if pred.shape[2:] != target.shape[1:]:
+            pred = resize(
+                pred,
+                size=target.shape[1:],
+                mode='bilinear',
+                align_corners=self.align_corners)
         losses = dict()
         for loss_fn in self.losses:
-            value = loss_fn(pred, target)
+            value = loss_fn(pred, target, ignore_index=self.ignore_index)
             name = loss_fn.loss_name
             losses[name] = losses[name] + value if name in losses else value
         return losses

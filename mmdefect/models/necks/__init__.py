@@ -1,3 +1,4 @@
 from .feature_fusion_neck import FeatureFusionNeck, distance_map
+from .spatial_transformer_neck import SpatialTransformerNeck
 
-__all__ = ['FeatureFusionNeck', 'distance_map']
+__all__ = ['FeatureFusionNeck', 'SpatialTransformerNeck', 'distance_map']

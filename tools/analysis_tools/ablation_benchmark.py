@@ -1,0 +1,133 @@
+"""Train and test a set of configs (a paper's ablation rows, or rivals)
+with one budget; write a table of their defect metrics, and optionally the
+misalignment sweep of some of them.
+
+    python tools/analysis_tools/ablation_benchmark.py \
+        configs/banet/banet_r34_synocd-256_concat.py ... \
+        --names S1 S2 S3 S4 S5 --iters 500 --batch-size 4 \
+        --data-root data/synocd --work-dir work_dirs/banet_ablation \
+        --cfg-options optim_wrapper.optimizer.lr=1e-4 \
+        --sweep S2 S4 S5 --readme configs/banet/README.md \
+        --marker banet-ablation
+
+Every config is trained by ``tools/train.py`` and tested by
+``tools/test.py`` in its own process (``mmdefect.utils.budget_runs``);
+finished runs are reused, so the benchmark resumes after an interruption and
+can be split over processes.  The table gives, from the test split, the
+defect class's pooled precision / recall / F1 / IoU, the per-image IoU,
+mmseg's two-class mIoU and, where the model logs it, the STM's pose error
+(``PoseErrorHook``), with the training time.  ``--sweep`` runs
+``misalignment_sweep.py`` on the named models (SynOCD data).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmdefect.utils.budget_runs import (REPO, budget_options, run_tool,
+                                        train_and_test, write_marked_block)
+
+COLUMNS = (('defect.Precision', 'Pre'), ('defect.Recall', 'Rec'),
+           ('defect.F1', 'F1'), ('defect.IoU', 'IoU'), ('defect.IoU_per_image',
+                                                        'IoU per image'),
+           ('mIoU', 'mIoU (2 cl.)'), ('stm/theta_error_px', 'pose error (px)'))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument(
+        '--names', nargs='+', help='row names (default: config stems)')
+    parser.add_argument('--iters', type=int, default=500)
+    parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--data-root', help='data root of every loader')
+    parser.add_argument('--work-dir', required=True)
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='extra training options (learning rate, '
+        'schedule end, ...), key=value')
+    parser.add_argument(
+        '--sweep',
+        nargs='+',
+        default=[],
+        metavar='NAME',
+        help='models to evaluate on the misalignment sweep')
+    parser.add_argument(
+        '--readme',
+        help='markdown file to write the table '
+        'into, between markers')
+    parser.add_argument('--marker', default='ablation-benchmark')
+    args = parser.parse_args()
+    args.names = args.names or [
+        osp.splitext(osp.basename(c))[0] for c in args.configs
+    ]
+    if len(args.names) != len(args.configs):
+        parser.error(f'{len(args.names)} names for {len(args.configs)} '
+                     'configs')
+    unknown = set(args.sweep) - set(args.names)
+    if unknown:
+        parser.error(f'--sweep names {sorted(unknown)} are not models')
+    return args
+
+
+def markdown(results: dict, args) -> str:
+    header = '| model | ' + ' | '.join(c for _, c in COLUMNS) + \
+        ' | train time |'
+    lines = [
+        f'Measured with `tools/analysis_tools/ablation_benchmark.py --iters '
+        f'{args.iters} --batch-size {args.batch_size}' +
+        (f' --cfg-options {" ".join(args.cfg_options)}'
+         if args.cfg_options else '') + '` (CPU, 2 cores; data: '
+        f'`{args.data_root}`, test split).', '', header,
+        '|' + '---|' * (len(COLUMNS) + 2)
+    ]
+    for name, metrics in results.items():
+        cells = [
+            f'{metrics[key]:.2f}' if key in metrics else '-'
+            for key, _ in COLUMNS
+        ]
+        lines.append(f'| {name} | ' + ' | '.join(cells) +
+                     f' | {metrics["train_seconds"] / 60:.1f} min |')
+    return '\n'.join(lines)
+
+
+def main():
+    args = parse_args()
+    os.chdir(REPO)
+    data = [] if args.data_root is None else [
+        f'{loader}.dataset.data_root={args.data_root}'
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
+    train_options = data + budget_options(args.iters,
+                                          args.batch_size) + args.cfg_options
+    results = {}
+    for name, config in zip(args.names, args.configs):
+        results[name] = train_and_test(config, osp.join(args.work_dir, name),
+                                       args.iters, train_options, data, name)
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=2)
+    table = markdown(results, args)
+    print(table)
+    if args.sweep:
+        models = []
+        for name in args.sweep:
+            config = args.configs[args.names.index(name)]
+            models += [
+                config,
+                osp.join(args.work_dir, name, f'iter_{args.iters}.pth')
+            ]
+        out = osp.join(args.work_dir, 'sweep')
+        os.makedirs(out, exist_ok=True)
+        run_tool([
+            'tools/analysis_tools/misalignment_sweep.py', *models, '--names',
+            *args.sweep, '--data-root', args.data_root, '--out', out
+        ], osp.join(out, 'sweep.log'))
+        print(f'sweep: {out}/sweep.csv, {out}/sweep.png')
+    if args.readme:
+        write_marked_block(args.readme, args.marker, table)
+
+
+if __name__ == '__main__':
+    main()
