@@ -6,5 +6,5 @@ from .overlays import (blend, color_mask, error_overlay, heat_map, make_panel,
 
 __all__ = [
     'blend', 'color_mask', 'error_overlay', 'heat_map', 'make_panel',
-    'put_text', 'DefectVisualizer'
+    'match_lines', 'put_text', 'DefectVisualizer'
 ]

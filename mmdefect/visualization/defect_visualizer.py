@@ -10,7 +10,11 @@ from mmseg.visualization import SegLocalVisualizer
 
 from mmdefect.datasets.transforms import read_image
 from mmdefect.models.segmentors import heat_maps
-from .overlays import blend, color_mask, error_overlay, heat_map, make_panel
+from .overlays import (blend, color_mask, error_overlay, heat_map, make_panel,
+                       match_lines)
+
+# The maps of a match field, in the order match_lines takes them.
+MATCH_FIELD = ('match_dx_map', 'match_dy_map', 'match_score_map')
 
 
 @VISUALIZERS.register_module()
@@ -27,7 +31,9 @@ class DefectVisualizer(SegLocalVisualizer):
       palette over the sample; the prediction's title carries the image
       score (``pred_score``);
     * one tile per heat map of the prediction (``pred_<name>``, e.g.
-      CADNet's DistMap), min-max normalised;
+      CADNet's DistMap), min-max normalised; a match field
+      (``match_dx_map``, ``match_dy_map``, ``match_score_map``: BGNet) is drawn instead
+      as lines between sample and template (:func:`match_lines`);
     * the error tile follows CADNet's Fig. 1/9 (see
       :func:`~mmdefect.visualization.error_overlay`).
 
@@ -90,8 +96,19 @@ class DefectVisualizer(SegLocalVisualizer):
             if 'pred_score' in data_sample:
                 title = f'{title} (score {float(data_sample.pred_score):.2f})'
             tiles.append((title, tile))
-            for map_name, values in heat_maps(data_sample).items():
-                tiles.append((map_name, heat_map(values.cpu().numpy())))
+            maps = {
+                name: values.cpu().numpy()
+                for name, values in heat_maps(data_sample).items()
+            }
+            if template is not None and set(MATCH_FIELD) <= set(maps):
+                tiles.append(
+                    ('matches',
+                     match_lines(image, template,
+                                 *(maps.pop(k) for k in MATCH_FIELD))))
+            for map_name in set(MATCH_FIELD) & set(maps):
+                del maps[map_name]
+            for map_name, values in maps.items():
+                tiles.append((map_name, heat_map(values)))
         if draw_gt and 'gt_sem_seg' in data_sample:
             gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
             tiles.append(

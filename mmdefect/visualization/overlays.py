@@ -195,3 +195,42 @@ def make_panel(tiles: Sequence[Tuple[str, np.ndarray]],
                                                    scale)
         x += img.shape[1] + gap
     return panel
+
+
+def match_lines(sample: np.ndarray,
+                template: np.ndarray,
+                dx: np.ndarray,
+                dy: np.ndarray,
+                score: np.ndarray,
+                step: Optional[int] = None,
+                gap: int = 4) -> np.ndarray:
+    """Sample and template side by side with lines between matched points.
+
+    BGNet's Fig. 6: ``dx``, ``dy`` (fractions of the width and height) and
+    ``score`` (H, W) give, at every sample pixel, where its token's match
+    lies in the template and its matching probability (0: unmatched).  One
+    line per grid point of spacing ``step`` (default: 1/32 of the shorter
+    side, the token pitch at stride 8 of a 256 px image) with a positive
+    score, coloured by the score (jet colormap, blue low, red high).
+
+    Args:
+        sample, template (np.ndarray): (H, W, 3) RGB images.
+    """
+    h, w = sample.shape[:2]
+    step = step or max(4, min(h, w) // 32)
+    out = np.zeros((h, 2 * w + gap, 3), np.uint8)
+    out[:, :w] = sample
+    out[:, w + gap:] = template
+    ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]
+    keep = score[ys, xs] > 0
+    ys, xs = ys[keep], xs[keep]
+    if len(ys) == 0:
+        return out
+    levels = np.clip(np.rint(score[ys, xs] * 255), 0, 255).astype(np.uint8)
+    colors = cv2.applyColorMap(levels[:, None], cv2.COLORMAP_JET)[:, 0, ::-1]
+    for y, x, color in zip(ys, xs, colors):
+        tx = x + dx[y, x] * w + w + gap
+        ty = y + dy[y, x] * h
+        cv2.line(out, (int(x), int(y)), (int(round(tx)), int(round(ty))),
+                 tuple(int(c) for c in color), 1, cv2.LINE_AA)
+    return out

@@ -19,24 +19,26 @@ class MapLossHead(BaseModule):
     (Eq. 6), LSA-Net the location logit against bounding rectangles.  The map
     is computed where the paper computes it; this head only picks it from the
     feature list, compares it with a ground-truth field of the data samples
-    and, for inference, returns it as a heat map.  Used as an
-    ``auxiliary_head``, its losses appear as ``aux.<loss_name>``.
+    and, for inference, returns it as heat map(s).  Used as an
+    ``auxiliary_head``, its losses appear as ``aux.<loss_name>``.  With no
+    loss it only exports a map to the predictions (BGNet's match field).
 
     Args:
         in_index (int | str): The map in the feature list: a position
             (negative counts from the end) or the name of a named output
             (see :class:`~mmdefect.models.utils.FeatureList`), e.g.
-            ``'distance_map'``.  Shape (N, 1, h, w).
+            ``'distance_map'``.  Shape (N, K, h, w), K = 1 for supervised
+            maps.
         target (str): Ground-truth field of the data samples the loss
             compares with: ``'gt_sem_seg'`` or any packed ``gt_*_map``
             (``'gt_edge_map'``, ...).  Each loss is called as
             ``loss(map, target)`` with the target as (N, H, W); it resizes the
             map itself where the sizes differ.
         loss (dict | Sequence[dict]): Loss config(s); values of the same
-            ``loss_name`` are summed.
-        map_name (str, optional): Name of the map in predictions
-            (``pred_<map_name>`` of every ``SegDataSample``).  None: the head
-            adds nothing at inference.
+            ``loss_name`` are summed; an empty list: no loss.
+        map_name (str | Sequence[str], optional): Name of the map in
+            predictions (``pred_<map_name>`` of every ``SegDataSample``), one
+            per channel.  None: the head adds nothing at inference.
         map_activation (str, optional): ``'sigmoid'`` turns logits into
             probabilities for the heat map; None keeps the values (a
             distance).
@@ -50,7 +52,7 @@ class MapLossHead(BaseModule):
                  target: str = 'gt_sem_seg',
                  loss: Union[ConfigType, Sequence[ConfigType]] = dict(
                      type='BalancedContrastiveLoss'),
-                 map_name: Optional[str] = None,
+                 map_name: Union[str, Sequence[str], None] = None,
                  map_activation: Optional[str] = None,
                  ignore_index: int = 255,
                  align_corners: bool = False,
@@ -62,21 +64,24 @@ class MapLossHead(BaseModule):
         self.in_index = in_index
         self.target = target
         configs = [loss] if isinstance(loss, dict) else list(loss)
-        if not configs:
-            raise ValueError('MapLossHead needs at least one loss')
+        if not configs and not map_name:
+            raise ValueError('MapLossHead needs a loss or a map_name')
         self.losses = nn.ModuleList(MODELS.build(cfg) for cfg in configs)
-        self.map_names = (map_name, ) if map_name else ()
+        self.map_names = ((map_name, ) if isinstance(map_name, str) else tuple(
+            map_name or ()))
         self.map_activation = map_activation
         self.ignore_index = ignore_index
         self.align_corners = align_corners
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
-        """The supervised map, (N, 1, h, w)."""
+        """The map, (N, K, h, w)."""
         return inputs[self.in_index]
 
     def loss(self, inputs: List[Tensor], batch_data_samples: SampleList,
              train_cfg: ConfigType) -> Dict[str, Tensor]:
         """Each loss of the map against the ``target`` field."""
+        if not self.losses:
+            return dict()
         pred = self.forward(inputs)
         missing = [
             s.metainfo.get('img_path', '?') for s in batch_data_samples
@@ -105,6 +110,7 @@ class MapLossHead(BaseModule):
 
     def predict(self, inputs: List[Tensor], batch_img_metas: List[dict],
                 test_cfg: ConfigType) -> Tensor:
-        """The map as a heat map, (N, 1, h, w); the segmentor resizes it."""
+        """The map as heat map(s), (N, K, h, w); the segmentor resizes
+        it."""
         pred = self.forward(inputs)
         return pred.sigmoid() if self.map_activation == 'sigmoid' else pred

@@ -14,10 +14,15 @@ from torch import Tensor
 class UNetHead(BaseDecodeHead):
     """Top-down U-Net decoder (Ronneberger et al. 2015) for any pyramid.
 
-    Starting from the coarsest level, each step upsamples x2 (bilinear),
-    concatenates the next finer level (the skip connection) and applies two
-    3x3 ConvModules.  Used by the early-fusion and Siamese-difference
-    baselines and by papers whose decoders are U-Nets (BGNet, GWNet).
+    A block of ``num_convs`` 3x3 ConvModules runs on the coarsest level;
+    then each step upsamples x2 (bilinear), concatenates the next finer level
+    (the skip connection) and applies another block.  The logits come from
+    the finest block (1x1 ``conv_seg``), or, with ``final_upsample``, from a
+    3x3 conv after one more bilinear x2 (for pyramids whose finest level has
+    stride 2).  Used by the early-fusion and Siamese-difference baselines
+    (two convs per block) and by BGNet, whose "Seghead" (checklist 1.7) has
+    one conv per block, ``align_corners=True`` and the final x2 and 3x3
+    classifier (4,758,081 parameters on ResNet-34's five levels).
 
     Args:
         in_channels (Sequence[int]): Channels of the selected levels, fine to
@@ -25,12 +30,17 @@ class UNetHead(BaseDecodeHead):
         decoder_channels (Sequence[int], optional): Output channels of the
             decoder block at each level, fine to coarse.  Defaults to
             ``in_channels`` with the finest block emitting ``channels``.
+        num_convs (int): 3x3 ConvModules per block.  Defaults to 2.
+        final_upsample (bool): Upsample the finest block x2 and classify with
+            a 3x3 conv.  Defaults to False.
         **kwargs: See :class:`mmseg.models.decode_heads.BaseDecodeHead`.
     """
 
     def __init__(self,
                  in_channels: Sequence[int],
                  decoder_channels: Sequence[int] = None,
+                 num_convs: int = 2,
+                 final_upsample: bool = False,
                  **kwargs) -> None:
         super().__init__(
             in_channels=list(in_channels),
@@ -54,10 +64,14 @@ class UNetHead(BaseDecodeHead):
             above = decoder_channels[level + 1] if level + 1 < levels else 0
             block_in = in_channels[level] + above
             self.blocks.append(
-                nn.Sequential(
-                    ConvModule(block_in, decoder_channels[level], **conv),
-                    ConvModule(decoder_channels[level],
-                               decoder_channels[level], **conv)))
+                nn.Sequential(*(
+                    ConvModule(block_in if i == 0 else decoder_channels[level],
+                               decoder_channels[level], **conv)
+                    for i in range(num_convs))))
+        self.final_upsample = final_upsample
+        if final_upsample:
+            self.conv_seg = nn.Conv2d(
+                self.channels, self.out_channels, 3, padding=1)
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
         feats = self._transform_inputs(inputs)
@@ -69,4 +83,10 @@ class UNetHead(BaseDecodeHead):
                 mode='bilinear',
                 align_corners=self.align_corners)
             x = self.blocks[level](torch.cat([feats[level], x], dim=1))
+        if self.final_upsample:
+            x = resize(
+                x,
+                scale_factor=2,
+                mode='bilinear',
+                align_corners=self.align_corners)
         return self.cls_seg(x)

@@ -1,4 +1,4 @@
-"""Binary focal loss in plain PyTorch (BANet Eq. 9)."""
+"""Binary focal loss in plain PyTorch (BANet Eq. 9, BGNet Eq. 16)."""
 from typing import Optional
 
 import torch.nn as nn
@@ -9,7 +9,7 @@ from torch import Tensor
 
 def binary_focal_loss(logits: Tensor,
                       label: Tensor,
-                      alpha: float = 0.25,
+                      alpha: Optional[float] = 0.25,
                       gamma: float = 2.0,
                       ignore_index: int = 255) -> Tensor:
     """Mean focal loss of one-channel logits over the valid pixels.
@@ -19,8 +19,9 @@ def binary_focal_loss(logits: Tensor,
     the true class and ``alpha_t = alpha`` for defect pixels, ``1 - alpha``
     for background (the printed equation has a bare alpha, which would only
     scale the loss; checklist Q6).  Equal to torchvision's
-    ``sigmoid_focal_loss(..., reduction='mean')`` on valid pixels.  mmseg's
-    ``FocalLoss`` calls an mmcv op that the CPU-built mmcv lacks on CUDA.
+    ``sigmoid_focal_loss(..., reduction='mean')`` on valid pixels.  With
+    ``alpha=None`` no class weight: BGNet's Eq. 16.  mmseg's ``FocalLoss``
+    calls an mmcv op that the CPU-built mmcv lacks on CUDA.
 
     Args:
         logits (Tensor): (N, 1, H, W) or (N, H, W).
@@ -36,8 +37,9 @@ def binary_focal_loss(logits: Tensor,
     ce = F.binary_cross_entropy_with_logits(logits, target, reduction='none')
     prob = logits.sigmoid()
     p_t = prob * target + (1 - prob) * (1 - target)
-    alpha_t = alpha * target + (1 - alpha) * (1 - target)
-    loss = alpha_t * ce * (1 - p_t)**gamma
+    loss = ce * (1 - p_t)**gamma
+    if alpha is not None:
+        loss = loss * (alpha * target + (1 - alpha) * (1 - target))
     return (loss * valid).sum() / valid.sum().clamp(min=1)
 
 
@@ -46,14 +48,15 @@ class BinaryFocalLoss(nn.Module):
     """Registered wrapper of :func:`binary_focal_loss` (mmseg loss API).
 
     Args:
-        alpha (float): Weight of the defect class.  Defaults to 0.25.
+        alpha (float, optional): Weight of the defect class (BANet: 0.25);
+            None: no class weight (BGNet).  Defaults to 0.25.
         gamma (float): Focusing parameter.  Defaults to 2.
         loss_weight (float): Weight of the loss.  Defaults to 1.
         loss_name (str): Key in the loss dict.  Defaults to 'loss_focal'.
     """
 
     def __init__(self,
-                 alpha: float = 0.25,
+                 alpha: Optional[float] = 0.25,
                  gamma: float = 2.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_focal') -> None:

@@ -1,4 +1,8 @@
 from .feature_fusion_neck import FeatureFusionNeck, distance_map
+from .feature_matching_neck import FeatureMatchingNeck
 from .spatial_transformer_neck import SpatialTransformerNeck
 
-__all__ = ['FeatureFusionNeck', 'SpatialTransformerNeck', 'distance_map']
+__all__ = [
+    'FeatureFusionNeck', 'FeatureMatchingNeck', 'SpatialTransformerNeck',
+    'distance_map'
+]

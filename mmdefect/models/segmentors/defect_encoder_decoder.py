@@ -87,9 +87,11 @@ class DefectEncoderDecoder(EncoderDecoder):
             self.cls_head = MODELS.build(cls_head)
         self.map_names = tuple(name for head in self._map_heads()
                                for name in head.map_names)
-        if len(set(self.map_names)) != len(self.map_names):
+        if len(set(self.map_names)) != len(self.map_names) or not all(
+                name.endswith('_map') for name in self.map_names):
             raise ValueError(f'auxiliary heads declare the heat maps '
-                             f'{self.map_names}; every name must be unique')
+                             f'{self.map_names}; every name must be unique '
+                             "and end in '_map'")
         self.out_channels = (
             self.decode_head.out_channels + len(self.map_names) +
             int(self.with_cls_head))
