@@ -32,8 +32,9 @@ class DefectVisualizer(SegLocalVisualizer):
       score (``pred_score``);
     * one tile per heat map of the prediction (``pred_<name>``, e.g.
       CADNet's DistMap), min-max normalised; a match field
-      (``match_dx_map``, ``match_dy_map``, ``match_score_map``: BGNet) is drawn instead
-      as lines between sample and template (:func:`match_lines`);
+      (``match_dx_map``, ``match_dy_map``, ``match_score_map``: BGNet) is
+      drawn instead as lines between sample and template
+      (:func:`match_lines`);
     * the error tile follows CADNet's Fig. 1/9 (see
       :func:`~mmdefect.visualization.error_overlay`).
 

@@ -35,9 +35,10 @@ class FeatureMatchingNeck(BaseModule):
     as the named map ``'match_map'`` (N, 3, h, w): for every sample token
     the displacement to its template match as a fraction of the width and
     height, and its P (0 for unmatched tokens); a ``MapLossHead`` without
-    loss exports it to the predictions (``pred_match_dx_map``, ``pred_match_dy_map``,
-    ``pred_match_score_map``), which ``DefectVisualizer`` draws as lines between
-    sample and template (paper Fig. 6).  ``last_matches`` keeps (batch, row,
+    loss exports it to the predictions (``pred_match_dx_map``,
+    ``pred_match_dy_map``, ``pred_match_score_map``), which
+    ``DefectVisualizer`` draws as lines between sample and template (paper
+    Fig. 6).  ``last_matches`` keeps (batch, row,
     column, P) of every matched level of the last forward.
 
     Args:
