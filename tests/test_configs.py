@@ -7,9 +7,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmseg.registry import DATASETS, MODELS
+from mmseg.registry import DATASETS, HOOKS, MODELS
 
 from mmdefect.utils import input_channels
+from mmdefect.visualization import DefectVisualizer
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -58,6 +59,12 @@ def test_config_builds_and_trains(path, synlcd_root, synocd_root):
         # Both list pairs; single-image models keep the sample.
         sample = dataset[0]
         assert sample['inputs'].shape[0] == 6
+    # Every hook the Runner would build (a save_best key without a rule
+    # fails here, not after a day of training); the visualisation hook needs
+    # a visualizer instance.
+    DefectVisualizer.get_instance('test_configs')
+    for hook in [*cfg.default_hooks.values(), *cfg.get('custom_hooks', [])]:
+        HOOKS.build(hook)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.train()

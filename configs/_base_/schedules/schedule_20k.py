@@ -15,4 +15,5 @@ param_scheduler = [
         by_epoch=False),
 ]
 train_cfg = dict(max_iters=20000, val_interval=2000)
-default_hooks = dict(checkpoint=dict(interval=2000, save_best='IoU.defect'))
+default_hooks = dict(
+    checkpoint=dict(interval=2000, save_best='defect.IoU', rule='greater'))
