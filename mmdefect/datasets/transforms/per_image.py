@@ -13,7 +13,7 @@ class PerImageTransform(BaseTransform):
 
     Photometric transforms (``PhotoMetricDistortion``, ...) expect one
     3-channel image; paired pipelines carry the sample and template stacked on
-    the channel axis (see :class:`LoadImagePairFromFile`).  This wrapper splits
+    the channel axis (see :class:`LoadDefectImages`).  This wrapper splits
     the stack, transforms each image and stacks them again.
 
     Args:
