@@ -60,3 +60,17 @@ def test_benchmark_prints_side_by_side_ratios(repo):
         r'([\d.]+)x, peak memory ([\d.]+)x', out)
     assert ratio, out
     assert all(float(v) > 0 for v in ratio.groups())
+
+
+def test_matching_memory_compares_dense_and_blocked(repo):
+    out = run(repo, 'tools/analysis_tools/matching_memory.py', '--sizes', '64',
+              '128', '--channels', '16', '--budget', '4096', '--repeats', '1')
+    rows = [
+        line for line in out.splitlines()
+        if line.startswith('| 64x64') or line.startswith('| 128x128')
+    ]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.strip('|').split('|')]
+        assert cells[-1] == 'yes'  # blocked gives the dense matches
+        assert cells[3].endswith(')')  # the blocked rows are reported
