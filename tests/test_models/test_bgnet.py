@@ -218,8 +218,12 @@ def test_shapes_per_level(repo, size):
         logits = model.decode_head(feats)
     channels = (64, 64, 128, 256, 512)
     strides = (2, 4, 8, 16, 32)
-    assert [tuple(f.shape[1:]) for f in feats
+    assert [tuple(f.shape[1:]) for f in feats[:5]
             ] == [(c, size // s, size // s) for c, s in zip(channels, strides)]
+    # The stride-8 match field: dx / w, dy / h and P of every sample token.
+    field = feats['match_map']
+    assert field.shape == (1, 3, size // 8, size // 8)
+    assert 0 <= float(field[:, 2].min()) and float(field[:, 2].max()) <= 1
     assert logits.shape == (1, 1, size, size)
     assert set(model.neck.last_matches) == {2, 4}
 
