@@ -26,8 +26,11 @@ def random_batch(model, channels, classes, num=2, size=64):
     for _ in range(num):
         gt = torch.randint(0, classes, (1, size, size))
         edge = torch.randint(0, 2, (1, size, size))
+        loc = torch.randint(0, 2, (1, size, size))
         sample = SegDataSample(
-            gt_sem_seg=PixelData(data=gt), gt_edge_map=PixelData(data=edge))
+            gt_sem_seg=PixelData(data=gt),
+            gt_edge_map=PixelData(data=edge),
+            gt_loc_map=PixelData(data=loc))
         sample.set_metainfo(
             dict(img_shape=(size, size), ori_shape=(size, size)))
         samples.append(sample)
@@ -46,8 +49,10 @@ def test_configs_are_found():
 @pytest.mark.parametrize('path', CONFIGS)
 def test_config_builds_and_trains(path, synlcd_root, synocd_root):
     cfg = Config.fromfile(osp.join(REPO, path))
-    roots = dict(synlcddataset=synlcd_root, synocddataset=synocd_root)
-    data_root = roots.get(cfg.train_dataloader.dataset.type.lower())
+    roots = dict(synlcd=synlcd_root, synocd=synocd_root)
+    data_root = roots.get(
+        osp.basename(cfg.train_dataloader.dataset.get('data_root',
+                                                      '')).split('_')[0])
     if data_root is not None:
         for loader in ('train_dataloader', 'test_dataloader'):
             dataset_cfg = cfg[loader].dataset

@@ -77,6 +77,17 @@ def test_per_image_defect_iou_by_hand():
         np.mean(per_image) * 100, 2) == 69.44
 
 
+def test_per_image_dice_and_pixel_accuracy_by_hand():
+    # LSA-Net Eqs. 7-8 per image; the image-label-only image is skipped.
+    metrics = evaluate()
+    dice = [(6 + 1e-5) / (7 + 1e-5), 1.0, (2 + 1e-5) / (4 + 1e-5)]
+    accuracy = [4 / 5, 1.0, 4 / 6]
+    assert metrics['defect.Dice_per_image'] == round(np.mean(dice) * 100,
+                                                     2) == 78.57
+    assert metrics['PA_per_image'] == round(np.mean(accuracy) * 100,
+                                            2) == 82.22
+
+
 def test_two_classes_defect_is_class_one():
     images = [([[0, 1], [1, 1]], [[0, 1], [0, 1]]),
               ([[1, 0], [0, 0]], [[0, 0], [1, 1]])]

@@ -74,3 +74,80 @@ def test_matching_memory_compares_dense_and_blocked(repo):
         cells = [c.strip() for c in row.strip('|').split('|')]
         assert cells[-1] == 'yes'  # blocked gives the dense matches
         assert cells[3].endswith(')')  # the blocked rows are reported
+
+
+def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
+    """--train-crop puts a defect-holding crop before the derived targets:
+    the pair stays aligned and the Canny edges follow the cropped mask."""
+    from copy import deepcopy
+    from importlib import util
+
+    import numpy as np
+    from mmengine.dataset import Compose
+    spec = util.spec_from_file_location(
+        'ablation_benchmark',
+        f'{repo}/tools/analysis_tools/ablation_benchmark.py')
+    ablation = util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
+    path = ablation.budget_config(
+        f'{repo}/configs/banet/banet_r34_synocd-256.py', str(tmp_path), 32)
+    cfg = Config.fromfile(path)
+    types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert types[types.index('LoadDefectAnnotations') + 1] == 'RandomCrop'
+    assert types.index('RandomCrop') < types.index('GenerateEdgeMap')
+    init_default_scope('mmseg')
+    from mmdefect.datasets import SynOCDDataset
+    dataset = SynOCDDataset(
+        data_root=str(synocd_root), ann_file='annotations/train.json')
+    steps = cfg.train_dataloader.dataset.pipeline
+    crop = Compose(steps[:types.index('RandomCrop') + 1])
+    edges = Compose(steps[types.index('RandomCrop') + 1:-1])
+    plain = Compose(steps[:types.index('RandomCrop')] +
+                    [dict(type='RandomCrop', crop_size=(32, 32))])
+    np.random.seed(0)
+    holding, plain_holding = 0, 0
+    for i in list(range(len(dataset))) * 3:
+        plain_holding += int((plain(deepcopy(
+            dataset.get_data_info(i)))['gt_seg_map'] == 1).any())
+        info = dataset.get_data_info(i)
+        full = Compose(steps[:types.index('RandomCrop')])(deepcopy(info))
+        out = crop(deepcopy(info))
+        assert out['img'].shape == (32, 32, 6)
+        # The crop is one window of the whole pair and of its mask.
+        h, w = full['gt_seg_map'].shape
+        windows = [(y, x) for y in range(h - 31) for x in range(w - 31)
+                   if np.array_equal(full['img'][y:y + 32,
+                                                 x:x + 32], out['img'])]
+        assert windows, 'the crop is not a window of the pair'
+        y, x = windows[0]
+        assert np.array_equal(full['gt_seg_map'][y:y + 32, x:x + 32],
+                              out['gt_seg_map'])
+        holding += int((out['gt_seg_map'] == 1).any())
+        out = edges(out)
+        assert out['gt_edge_map'].shape == (32, 32)
+        assert out['gt_edge_map'].any() == (out['gt_seg_map'] == 1).any()
+    # Defects are 0.4 % of a 64 px SynOCD image: plain random 32 px windows
+    # miss most of them; the cat_max_ratio retries find more.
+    assert holding > 1.2 * plain_holding
+
+
+def test_ablation_budget_config_turns_epochs_into_iterations(repo, tmp_path):
+    from importlib import util
+    spec = util.spec_from_file_location(
+        'ablation_benchmark',
+        f'{repo}/tools/analysis_tools/ablation_benchmark.py')
+    ablation = util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
+    iterations = f'{repo}/configs/banet/banet_r34_synocd-256.py'
+    assert ablation.budget_config(iterations, str(tmp_path)) == iterations
+    path = ablation.budget_config(
+        f'{repo}/configs/lsanet/lsanet_synlcd-256.py', str(tmp_path))
+    cfg = Config.fromfile(path)
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'
+    assert not cfg.default_hooks.checkpoint.by_epoch
+    assert not cfg.log_processor.by_epoch and cfg.param_scheduler == []
+    # The model and data are untouched.
+    original = Config.fromfile(f'{repo}/configs/lsanet/lsanet_synlcd-256.py')
+    assert cfg.model == original.model
+    assert cfg.train_dataloader.dataset == original.train_dataloader.dataset

@@ -24,6 +24,8 @@ import json
 import os
 import os.path as osp
 
+from mmengine.config import Config
+
 from mmdefect.utils.budget_runs import (REPO, budget_options, run_tool,
                                         train_and_test, write_marked_block)
 
@@ -41,6 +43,12 @@ def parse_args():
     parser.add_argument('--iters', type=int, default=500)
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--data-root', help='data root of every loader')
+    parser.add_argument(
+        '--train-crop',
+        type=int,
+        metavar='SIZE',
+        help='train on SIZE x SIZE crops that hold some defect (a CPU '
+        'budget; testing stays on whole images)')
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
         '--cfg-options',
@@ -78,6 +86,7 @@ def markdown(results: dict, args) -> str:
     lines = [
         f'Measured with `tools/analysis_tools/ablation_benchmark.py --iters '
         f'{args.iters} --batch-size {args.batch_size}' +
+        (f' --train-crop {args.train_crop}' if args.train_crop else '') +
         (f' --cfg-options {" ".join(args.cfg_options)}'
          if args.cfg_options else '') + '` (CPU, 2 cores; data: '
         f'`{args.data_root}`, test split).', '', header,
@@ -93,6 +102,58 @@ def markdown(results: dict, args) -> str:
     return '\n'.join(lines)
 
 
+def budget_config(config: str, folder: str, train_crop=None) -> str:
+    """The config a budget run trains, written into ``folder`` where it
+    differs from ``config``; returns its path.
+
+    * An epoch-based schedule becomes an ``IterBasedTrainLoop`` (the budget
+      counts iterations), with an infinite sampler, iteration checkpoints
+      and logs, and no epoch-stepped scheduler (it would never step within
+      the budget: the learning rate stays at its initial value).
+    * ``train_crop``: a defect-holding random crop after the annotations are
+      loaded (before every derived target).  mmseg's ``RandomCrop`` with
+      ``cat_max_ratio=0.999`` retries (up to ten times) until no class
+      covers more than 99.9 % of the crop, i.e. until the crop holds some
+      defect where one is reachable.
+    """
+    cfg = Config.fromfile(config)
+    suffix = ''
+    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
+        cfg.train_cfg = dict(
+            type='IterBasedTrainLoop', max_iters=1, val_interval=1)
+        cfg.train_dataloader.sampler = dict(
+            type='InfiniteSampler', shuffle=True)
+        cfg.default_hooks.checkpoint.by_epoch = False
+        cfg.log_processor = dict(by_epoch=False)
+        cfg.param_scheduler = [
+            s for s in cfg.get('param_scheduler') or []
+            if not s.get('by_epoch', True)
+        ]
+        suffix += '_iters'
+    if train_crop:
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        loads = [
+            i for i, t in enumerate(pipeline)
+            if t['type'] == 'LoadDefectAnnotations'
+        ]
+        if not loads:
+            raise ValueError(f'{config}: no LoadDefectAnnotations in the '
+                             'training pipeline to crop after')
+        pipeline.insert(
+            loads[0] + 1,
+            dict(
+                type='RandomCrop',
+                crop_size=(train_crop, train_crop),
+                cat_max_ratio=0.999))
+        suffix += f'_train-crop{train_crop}'
+    if not suffix:
+        return config
+    stem = osp.splitext(osp.basename(config))[0]
+    path = osp.join(folder, f'{stem}{suffix}.py')
+    cfg.dump(path)
+    return path
+
+
 def main():
     args = parse_args()
     os.chdir(REPO)
@@ -102,6 +163,10 @@ def main():
     ]
     train_options = data + budget_options(args.iters,
                                           args.batch_size) + args.cfg_options
+    os.makedirs(args.work_dir, exist_ok=True)
+    args.configs = [
+        budget_config(c, args.work_dir, args.train_crop) for c in args.configs
+    ]
     results = {}
     for name, config in zip(args.names, args.configs):
         results[name] = train_and_test(config, osp.join(args.work_dir, name),

@@ -8,13 +8,15 @@ dataset_type = 'SynOCDDataset'
 data_root = 'data/synocd'
 # Images are generated at 256x256 (BANet/BGNet's input size); a paired flip
 # is the only augmentation (BANet checklist 6.3).  The Canny edges of the
-# mask, made after the flip, are BANet's FEAM target (Eq. 6); other models
-# leave gt_edge_map unused.
+# mask, made after the flip, are BANet's FEAM target (Eq. 6), the filled
+# bounding rectangles of the defects LSA-Net's location target; other models
+# leave gt_edge_map and gt_loc_map unused.
 train_pipeline = [
     dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='GenerateEdgeMap'),
+    dict(type='GenerateLocationMap'),
     dict(type='PackDefectInputs'),
 ]
 test_pipeline = [

@@ -34,6 +34,13 @@ class DefectIoUMetric(IoUMetric):
     tables mix the two conventions. mmseg's two-class ``mIoU`` is not the
     papers' mIoU.
 
+    LSA-Net (Sec. 4.2, Eqs. 6-8) reports the defect IoU, the Dice
+    2|P∩G| / (|P| + |G|) and the pixel accuracy over both classes: pooled,
+    they are ``defect.IoU``, ``defect.F1`` (Dice and F1 coincide on binary
+    masks) and mmseg's ``aAcc``; per image (same smoothing and skipping)
+    ``defect.IoU_per_image``, ``defect.Dice_per_image`` and
+    ``PA_per_image``.
+
     Args:
         tested_class (int, optional): Cross-class testing (CADNet Sec. 4.3.2,
             Fig. 6: train on line, test on abpt and vice versa).  A model
@@ -84,15 +91,19 @@ class DefectIoUMetric(IoUMetric):
         f2 = self.total_area_to_metrics(*pooled, ['mFscore'], self.nan_to_num,
                                         2)
         labelled = areas[:, 3].sum(1) > 0
-        intersect, union = areas[labelled, 0, 1], areas[labelled, 1, 1]
-        per_image = ((intersect + 1e-5) / (union + 1e-5)).mean()
+        intersect, union, pred, label = areas[labelled].unbind(1)
+        iou = (intersect[:, 1] + 1e-5) / (union[:, 1] + 1e-5)
+        dice = (2 * intersect[:, 1] + 1e-5) / (pred[:, 1] + label[:, 1] + 1e-5)
+        accuracy = intersect.sum(1) / label.sum(1)
         return {
             'defect.Precision': _percent(f1['Precision'][1]),
             'defect.Recall': _percent(f1['Recall'][1]),
             'defect.F1': _percent(f1['Fscore'][1]),
             'defect.F2': _percent(f2['Fscore'][1]),
             'defect.IoU': _percent(f1['IoU'][1]),
-            'defect.IoU_per_image': _percent(per_image),
+            'defect.IoU_per_image': _percent(iou.mean()),
+            'defect.Dice_per_image': _percent(dice.mean()),
+            'PA_per_image': _percent(accuracy.mean()),
         }
 
     def _defect_areas(self, data_sample: dict) -> torch.Tensor:

@@ -1,3 +1,4 @@
+from .lsanet_encoder import LSANetEncoder
 from .resnet_with_stem import ResNetWithStem
 
-__all__ = ['ResNetWithStem']
+__all__ = ['LSANetEncoder', 'ResNetWithStem']

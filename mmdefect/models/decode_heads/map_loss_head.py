@@ -7,6 +7,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, OptConfigType, SampleList
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 
 @MODELS.register_module()
@@ -32,8 +33,7 @@ class MapLossHead(BaseModule):
         target (str): Ground-truth field of the data samples the loss
             compares with: ``'gt_sem_seg'`` or any packed ``gt_*_map``
             (``'gt_edge_map'``, ...).  Each loss is called as
-            ``loss(map, target)`` with the target as (N, H, W); it resizes the
-            map itself where the sizes differ.
+            ``loss(map, target)`` with the target as (N, H, W).
         loss (dict | Sequence[dict]): Loss config(s); values of the same
             ``loss_name`` are summed; an empty list: no loss.
         map_name (str | Sequence[str], optional): Name of the map in
@@ -42,6 +42,11 @@ class MapLossHead(BaseModule):
         map_activation (str, optional): ``'sigmoid'`` turns logits into
             probabilities for the heat map; None keeps the values (a
             distance).
+        loss_at (str): Where the sizes of map and target differ:
+            ``'target'`` resizes the map to the target (bilinear, default);
+            ``'map'`` subsamples the target to the map's size (nearest, i.e.
+            pixel ``(i * H // h, j * W // w)``: LSA-Net's location and shape
+            labels, checklist L3, L7).
         ignore_index (int): Target value the losses leave out.
         align_corners (bool): ``align_corners`` of the resize.
         init_cfg (dict, optional): Initialisation config.
@@ -54,6 +59,7 @@ class MapLossHead(BaseModule):
                      type='BalancedContrastiveLoss'),
                  map_name: Union[str, Sequence[str], None] = None,
                  map_activation: Optional[str] = None,
+                 loss_at: str = 'target',
                  ignore_index: int = 255,
                  align_corners: bool = False,
                  init_cfg: OptConfigType = None) -> None:
@@ -61,6 +67,10 @@ class MapLossHead(BaseModule):
         if map_activation not in (None, 'sigmoid'):
             raise ValueError("map_activation must be None or 'sigmoid', got "
                              f'{map_activation!r}')
+        if loss_at not in ('target', 'map'):
+            raise ValueError("loss_at must be 'target' or 'map', got "
+                             f'{loss_at!r}')
+        self.loss_at = loss_at
         self.in_index = in_index
         self.target = target
         configs = [loss] if isinstance(loss, dict) else list(loss)
@@ -95,7 +105,11 @@ class MapLossHead(BaseModule):
         target = torch.stack([
             s.get(self.target).data for s in batch_data_samples
         ]).squeeze(1)  # (N, H, W)
-        if pred.shape[2:] != target.shape[1:]:
+        if pred.shape[2:] != target.shape[1:] and self.loss_at == 'map':
+            target = F.interpolate(
+                target[:, None].float(), size=pred.shape[2:],
+                mode='nearest')[:, 0].to(target.dtype)
+        elif pred.shape[2:] != target.shape[1:]:
             pred = resize(
                 pred,
                 size=target.shape[1:],
