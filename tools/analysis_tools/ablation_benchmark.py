@@ -63,6 +63,10 @@ def parse_args():
         metavar='NAME',
         help='models to evaluate on the misalignment sweep')
     parser.add_argument(
+        '--sweep-axes-only',
+        action='store_true',
+        help='sweep only the settings the plot shows (8 of 20)')
+    parser.add_argument(
         '--readme',
         help='markdown file to write the table '
         'into, between markers')
@@ -188,7 +192,8 @@ def main():
         run_tool([
             'tools/analysis_tools/misalignment_sweep.py', *models, '--names',
             *args.sweep, '--data-root', args.data_root, '--out', out
-        ], osp.join(out, 'sweep.log'))
+        ] + (['--axes-only'] if args.sweep_axes_only else []),
+                 osp.join(out, 'sweep.log'))
         print(f'sweep: {out}/sweep.csv, {out}/sweep.png')
     if args.readme:
         write_marked_block(args.readme, args.marker, table)

@@ -10,7 +10,8 @@ defect class (pooled IoU, precision, recall, F1; per-image IoU)::
 
     python tools/analysis_tools/misalignment_sweep.py \
         CONFIG CHECKPOINT [CONFIG CHECKPOINT ...] --data-root data/synocd \
-        --out work_dirs/sweep [--names siamese cadnet] [--batch-size 8]
+        --out work_dirs/sweep [--names siamese cadnet] [--batch-size 8] \
+        [--axes-only]
 
 Outputs: ``OUT/sweep.csv`` (one row per model and setting) and
 ``OUT/sweep.png`` (defect IoU and F1 against translation at rotation 0 and
@@ -57,6 +58,11 @@ def parse_args(argv=None):
         '--names', nargs='+', help='model names (default: config file stems)')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--axes-only',
+        action='store_true',
+        help='only the settings the plot shows (translation at rotation 0, '
+        'rotation at translation 0): 8 of the 20')
     args = parser.parse_args(argv)
     if len(args.models) % 2:
         parser.error('give CONFIG CHECKPOINT pairs')
@@ -137,6 +143,8 @@ def plot(rows: List[dict], path: str) -> None:
 def main(argv=None) -> int:
     args, pairs, names = parse_args(argv)
     files = sweep_files(args.data_root)
+    if args.axes_only:
+        files = {key: ann for key, ann in files.items() if 0 in key}
     rows = []
     for name, (config, checkpoint) in zip(names, pairs):
         model = init_model(config, checkpoint, device=args.device)
