@@ -1,0 +1,13 @@
+# LSA-Net (LAM + SDM + FEM; losses 1.4 / 0.4 / 0.2) on NEU-Seg at 256x256
+# (Tables 5, 7, 9, 10; 30 iterations per epoch, 15,000 in all): SGD 1e-3,
+# cosine to 1e-5 over 500 epochs of batch 16.
+_base_ = [
+    '../_base_/models/lsanet.py', '../_base_/datasets/neu-seg-256.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_lsanet.py'
+]
+# Batch 16, last incomplete batch dropped, epochs (checklist T3).
+train_dataloader = dict(
+    batch_size=16,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True))
+log_processor = dict(by_epoch=True)
