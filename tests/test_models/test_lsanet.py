@@ -127,14 +127,20 @@ def test_group_sum_location_logit_sums_the_groups():
 
 
 def test_lspm_half_strips_pool_each_half():
-    """LSPM half strips: each half row takes its own maximum (Table 9)."""
-    sdm = ShapeDetection(4, 4)
-    x = torch.zeros(1, 4, 8, 8)
-    x[0, :, 2, 1] = 5.0
-    rows = F.interpolate(F.max_pool2d(x, (1, 4)), (8, 8))
-    assert rows[0, 0, 2, :4].eq(5).all() and rows[0, 0, 2, 4:].eq(0).all()
+    """LSPM half strips: each half row / column takes its own maximum;
+    ``lspm_pool='full'`` the whole one (Table 9)."""
+    x = torch.zeros(1, 1, 8, 8)
+    x[0, 0, 2, 1] = 5.0
+    half, full = ShapeDetection(4, 4), ShapeDetection(4, 4, lspm_pool='full')
+    rows = half.strip_max(x, 3)[0, 0]
+    assert rows[2, :4].eq(5).all() and rows[2, 4:].eq(0).all()
+    assert rows[[0, 1, 3]].eq(0).all()
+    cols = half.strip_max(x, 2)[0, 0]
+    assert cols[:4, 1].eq(5).all() and cols[4:, 1].eq(0).all()
+    assert full.strip_max(x, 3)[0, 0, 2].eq(5).all()
+    assert full.strip_max(x, 2)[0, 0, :, 1].eq(5).all()
     with pytest.raises(ValueError, match='even feature size'):
-        sdm._strips(torch.zeros(1, 4, 7, 7))
+        half._strips(torch.zeros(1, 4, 7, 7))
 
 
 def test_feature_difference_loss_formula():

@@ -72,16 +72,22 @@ class ShapeDetection(nn.Module):
             self.sppm_logit = nn.Conv2d(c, 1, 1, bias=False)
             self.lspm_logit = nn.Conv2d(c, 1, 1, bias=False)
 
+    def strip_max(self, x: Tensor, dim: int) -> Tensor:
+        """Max over whole or half rows (``dim=3``) or columns (``dim=2``),
+        spread back over the strip it came from."""
+        parts = 1 if self.lspm_pool == 'full' else 2
+        length = x.shape[dim]
+        if length % parts:
+            raise ValueError('LSPM half strips need an even feature size, '
+                             f'got {tuple(x.shape[2:])}')
+        kernel = [1, 1]
+        kernel[dim - 2] = length // parts
+        return F.interpolate(F.max_pool2d(x, kernel), x.shape[2:])
+
     def _strips(self, x: Tensor) -> Tensor:
         """LSPM, ``V2``."""
-        h, w = x.shape[2:]
-        parts = 1 if self.lspm_pool == 'full' else 2
-        if h % parts or w % parts:
-            raise ValueError(f'LSPM half strips need an even feature size, '
-                             f'got {h}x{w}')
-        rows = F.max_pool2d(self.row(x), (1, w // parts))
-        cols = F.max_pool2d(self.col(x), (h // parts, 1))
-        spread = F.interpolate(rows, (h, w)) + F.interpolate(cols, (h, w))
+        spread = self.strip_max(self.row(x), 3) + self.strip_max(
+            self.col(x), 2)
         return self.lspm_out(spread)
 
     def _pyramid(self, x: Tensor) -> Tensor:
