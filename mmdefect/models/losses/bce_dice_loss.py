@@ -1,11 +1,10 @@
 """BCE + soft Dice on one-channel logits (LSA-Net Eq. 4, the authors'
 form)."""
-from typing import Optional
-
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .pixel_loss import OneLogitPixelLoss
 
 
 def bce_dice_loss(logits: Tensor,
@@ -50,7 +49,7 @@ def bce_dice_loss(logits: Tensor,
 
 
 @MODELS.register_module()
-class BCEDiceLoss(nn.Module):
+class BCEDiceLoss(OneLogitPixelLoss):
     """Registered wrapper of :func:`bce_dice_loss` (mmseg loss API).
 
     Args:
@@ -66,23 +65,11 @@ class BCEDiceLoss(nn.Module):
                  smooth: float = 1e-5,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_bce_dice') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.bce_weight = bce_weight
         self.smooth = smooth
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
-    def forward(self,
-                pred: Tensor,
-                label: Tensor,
-                weight: Optional[Tensor] = None,
-                ignore_index: int = 255,
-                **kwargs) -> Tensor:
-        if weight is not None:
-            raise ValueError('BCEDiceLoss takes no pixel weights')
-        return self.loss_weight * bce_dice_loss(pred, label, self.bce_weight,
-                                                self.smooth, ignore_index)
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
+    def compute(self, pred: Tensor, label: Tensor,
+                ignore_index: int) -> Tensor:
+        return bce_dice_loss(pred, label, self.bce_weight, self.smooth,
+                             ignore_index)

@@ -1,10 +1,11 @@
 """Binary focal loss in plain PyTorch (BANet Eq. 9, BGNet Eq. 16)."""
 from typing import Optional
 
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .pixel_loss import OneLogitPixelLoss
 
 
 def binary_focal_loss(logits: Tensor,
@@ -44,7 +45,7 @@ def binary_focal_loss(logits: Tensor,
 
 
 @MODELS.register_module()
-class BinaryFocalLoss(nn.Module):
+class BinaryFocalLoss(OneLogitPixelLoss):
     """Registered wrapper of :func:`binary_focal_loss` (mmseg loss API).
 
     Args:
@@ -60,23 +61,11 @@ class BinaryFocalLoss(nn.Module):
                  gamma: float = 2.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_focal') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.alpha = alpha
         self.gamma = gamma
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
-    def forward(self,
-                pred: Tensor,
-                label: Tensor,
-                weight: Optional[Tensor] = None,
-                ignore_index: int = 255,
-                **kwargs) -> Tensor:
-        if weight is not None:
-            raise ValueError('BinaryFocalLoss takes no pixel weights')
-        return self.loss_weight * binary_focal_loss(pred, label, self.alpha,
-                                                    self.gamma, ignore_index)
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
+    def compute(self, pred: Tensor, label: Tensor,
+                ignore_index: int) -> Tensor:
+        return binary_focal_loss(pred, label, self.alpha, self.gamma,
+                                 ignore_index)
