@@ -25,9 +25,10 @@ class DefectDataset(BaseSegDataset):
     (the sample), ``template_path`` (paired models compare the sample with
     it), ``seg_map_path`` (class-index mask) and ``gt_label`` (1 defective,
     0 defect-free).  A sample needs a mask or an image label to be trained
-    or evaluated on; one with an image label only (mixed supervision,
-    MFFPA) gets a mask of the ignore index, so pixel losses and IoU skip it
-    while image-level losses and metrics use it.  Three sources, documented
+    or evaluated on.  Without a mask, a defect-free one gets a mask of zeros
+    (exact), a defective one (mixed supervision, MFFPA) a mask of the
+    ignore index, so pixel losses and IoU skip it while image-level losses
+    and metrics use it.  Three sources, documented
     in ``docs/data_layout.md``:
 
     * ``ann_file`` ending in ``.json``: mmengine's ``BaseDataset`` format,

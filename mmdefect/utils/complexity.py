@@ -7,10 +7,27 @@ from mmengine.config import Config
 
 
 def input_channels(cfg: Config) -> int:
-    """Channels the model consumes: 3 for single-image models, 6 for
-    sample + template (its ``DefectDataPreProcessor.num_images``)."""
+    """Channels the model consumes: those of one image (the length of the
+    data preprocessor's ``mean``, 3 by default) times the images per sample
+    (its ``DefectDataPreProcessor.num_images``: 2 for sample + template)."""
     preprocessor = cfg.model.get('data_preprocessor') or {}
-    return 3 * preprocessor.get('num_images', 1)
+    per_image = len(preprocessor.get('mean') or [0, 0, 0])
+    return per_image * preprocessor.get('num_images', 1)
+
+
+def run_inference_path(model: nn.Module, inputs: torch.Tensor):
+    """One forward through what inference runs: ``encode_decode`` of an
+    mmseg segmentor (backbone, neck, decode head, the heads that export
+    heat maps and an image-level decision head such as MFFPA's), else
+    ``_forward``."""
+    if not hasattr(model, 'encode_decode'):
+        return model._forward(inputs)
+    shape = tuple(inputs.shape[2:])
+    metas = [
+        dict(img_shape=shape, ori_shape=shape, pad_shape=shape)
+        for _ in range(inputs.shape[0])
+    ]
+    return model.encode_decode(inputs, metas)
 
 
 @torch.no_grad()
@@ -18,11 +35,10 @@ def count_parameters(model: nn.Module,
                      inputs: torch.Tensor = None) -> Dict[str, int]:
     """Total parameters and those of the inference path.
 
-    The inference path is that of ``model._forward(inputs)`` (backbone, neck,
-    decode head in eval mode): parameters of modules that do not run there
-    (auxiliary heads, training-only branches such as BANet's deep
-    supervision) are left out.  Without ``inputs`` only the auxiliary heads
-    are left out.
+    The inference path is that of :func:`run_inference_path` in eval mode:
+    parameters of modules that do not run there (loss-only auxiliary heads,
+    training-only branches such as BANet's deep supervision) are left out.
+    Without ``inputs`` only the auxiliary heads are left out.
     """
     total = sum(p.numel() for p in model.parameters())
     if inputs is None:
@@ -37,7 +53,7 @@ def count_parameters(model: nn.Module,
     training = model.training
     model.eval()
     try:
-        model._forward(inputs)
+        run_inference_path(model, inputs)
     finally:
         model.train(training)
         for h in handles:
@@ -62,8 +78,8 @@ def count_conv_linear_macs(model: nn.Module,
     the paper's 6.37 G; ``attention_projections=True`` adds the projections
     (6.58 G).
 
-    The forward is ``model._forward`` (backbone, neck, decode head): the
-    inference path, without auxiliary heads.
+    The forward is :func:`run_inference_path` (backbone, neck, decode head,
+    heat-map and decision heads): the inference path.
     """
     total = 0
 
@@ -105,7 +121,7 @@ def count_conv_linear_macs(model: nn.Module,
         elif isinstance(m, nn.Linear):
             handles.append(m.register_forward_hook(linear_hook))
     try:
-        model._forward(inputs)
+        run_inference_path(model, inputs)
     finally:
         for h in handles:
             h.remove()
@@ -124,7 +140,7 @@ def count_thop_flops(model: nn.Module, inputs: torch.Tensor) -> int:
     interpolation, ``grid_sample`` and element-wise operations count 0.  The
     total is doubled ("FLOPs" = 2 x MACs).  ResNet-34 + the U-Net decoder
     give 31.22 G (S1) and 40.52 G (S2) at 256 x 256 against the paper's
-    31.30 / 40.60.  Runs ``model._forward`` in eval mode.
+    31.30 / 40.60.  Runs :func:`run_inference_path` in eval mode.
     """
     total = 0
 
@@ -152,7 +168,7 @@ def count_thop_flops(model: nn.Module, inputs: torch.Tensor) -> int:
     training = model.training
     model.eval()
     try:
-        model._forward(inputs)
+        run_inference_path(model, inputs)
     finally:
         model.train(training)
         for h in handles:

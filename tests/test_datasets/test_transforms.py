@@ -166,6 +166,21 @@ def test_out_of_range_and_mis_sized_masks(data_info, tmp_path):
             info, np.zeros((32, 64), np.uint8), tmp_path, ori_shape=(64, 64))
 
 
+def test_label_only_samples_get_an_ignored_or_a_zero_mask(data_info):
+    load = TRANSFORMS.build(dict(type='LoadDefectAnnotations'))
+    info = dict(data_info(0), seg_fields=[], ori_shape=(6, 5))
+    info.pop('seg_map_path', None)
+    # Defective, no mask (mixed supervision): every pixel is ignored.
+    weak = load(dict(info, gt_label=1))['gt_seg_map']
+    assert weak.shape == (6, 5) and (weak == 255).all()
+    # Defect-free, no mask: its mask is known, all background.
+    clean = load(dict(info, gt_label=0, seg_fields=[]))
+    assert (clean['gt_seg_map'] == 0).all()
+    assert clean['seg_fields'] == ['gt_seg_map']
+    with pytest.raises(ValueError, match='neither a mask nor an image'):
+        load(dict(info, seg_fields=[]))
+
+
 def test_photometric_per_image_independent_or_shared():
     img, _ = coordinate_pair()
     img = np.ascontiguousarray(img).astype(np.float32)

@@ -15,7 +15,8 @@ Every config is trained by ``tools/train.py`` and tested by
 finished runs are reused, so the benchmark resumes after an interruption and
 can be split over processes.  The table gives, from the test split, the
 defect class's pooled precision / recall / F1 / IoU, the per-image IoU,
-mmseg's two-class mIoU and, where the model logs it, the STM's pose error
+mmseg's two-class mIoU, the image-level AP and AUROC where the configs
+evaluate them and, where the model logs it, the STM's pose error
 (``PoseErrorHook``), with the training time.  ``--sweep`` runs
 ``misalignment_sweep.py`` on the named models (SynOCD data).
 """
@@ -30,9 +31,10 @@ from mmdefect.utils.budget_runs import (REPO, budget_options, run_tool,
                                         train_and_test, write_marked_block)
 
 COLUMNS = (('defect.Precision', 'Pre'), ('defect.Recall', 'Rec'),
-           ('defect.F1', 'F1'), ('defect.IoU', 'IoU'), ('defect.IoU_per_image',
-                                                        'IoU per image'),
-           ('mIoU', 'mIoU (2 cl.)'), ('stm/theta_error_px', 'pose error (px)'))
+           ('defect.F1', 'F1'), ('defect.IoU', 'IoU'),
+           ('defect.IoU_per_image', 'IoU per image'), ('mIoU', 'mIoU (2 cl.)'),
+           ('image/AP', 'image AP'), ('image/AUROC', 'image AUROC'),
+           ('stm/theta_error_px', 'pose error (px)'))
 
 
 def parse_args():
@@ -85,7 +87,9 @@ def parse_args():
 
 
 def markdown(results: dict, args) -> str:
-    header = '| model | ' + ' | '.join(c for _, c in COLUMNS) + \
+    columns = [(key, title) for key, title in COLUMNS
+               if any(key in metrics for metrics in results.values())]
+    header = '| model | ' + ' | '.join(c for _, c in columns) + \
         ' | train time |'
     lines = [
         f'Measured with `tools/analysis_tools/ablation_benchmark.py --iters '
@@ -94,12 +98,12 @@ def markdown(results: dict, args) -> str:
         (f' --cfg-options {" ".join(args.cfg_options)}'
          if args.cfg_options else '') + '` (CPU, 2 cores; data: '
         f'`{args.data_root}`, test split).', '', header,
-        '|' + '---|' * (len(COLUMNS) + 2)
+        '|' + '---|' * (len(columns) + 2)
     ]
     for name, metrics in results.items():
         cells = [
             f'{metrics[key]:.2f}' if key in metrics else '-'
-            for key, _ in COLUMNS
+            for key, _ in columns
         ]
         lines.append(f'| {name} | ' + ' | '.join(cells) +
                      f' | {metrics["train_seconds"] / 60:.1f} min |')
@@ -111,9 +115,12 @@ def budget_config(config: str, folder: str, train_crop=None) -> str:
     differs from ``config``; returns its path.
 
     * An epoch-based schedule becomes an ``IterBasedTrainLoop`` (the budget
-      counts iterations), with an infinite sampler, iteration checkpoints
-      and logs, and no epoch-stepped scheduler (it would never step within
-      the budget: the learning rate stays at its initial value).
+      counts iterations), with iteration checkpoints and logs, and no
+      epoch-stepped scheduler (it would never step within the budget: the
+      learning rate stays at its initial value).  mmengine's
+      ``DefaultSampler`` becomes an infinite one; any other sampler (the
+      frequency-of-use sampler of mixed supervision) is kept, since the
+      loop re-iterates it epoch after epoch.
     * ``train_crop``: a defect-holding random crop after the annotations are
       loaded (before every derived target).  mmseg's ``RandomCrop`` with
       ``cat_max_ratio=0.999`` retries (up to ten times) until no class
@@ -125,8 +132,9 @@ def budget_config(config: str, folder: str, train_crop=None) -> str:
     if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
         cfg.train_cfg = dict(
             type='IterBasedTrainLoop', max_iters=1, val_interval=1)
-        cfg.train_dataloader.sampler = dict(
-            type='InfiniteSampler', shuffle=True)
+        if cfg.train_dataloader.sampler.get('type') == 'DefaultSampler':
+            cfg.train_dataloader.sampler = dict(
+                type='InfiniteSampler', shuffle=True)
         cfg.default_hooks.checkpoint.by_epoch = False
         cfg.log_processor = dict(by_epoch=False)
         cfg.param_scheduler = [

@@ -1,9 +1,11 @@
-from .derived_targets import GenerateEdgeMap, GenerateLocationMap
+from .derived_targets import (GenerateEdgeMap, GenerateLocationMap,
+                              GenerateSegDecTargets)
 from .formatting import PackDefectInputs
 from .loading import LoadDefectAnnotations, LoadDefectImages, read_image
 from .per_image import PerImageTransform
 
 __all__ = [
-    'GenerateEdgeMap', 'GenerateLocationMap', 'LoadDefectAnnotations',
-    'LoadDefectImages', 'PackDefectInputs', 'PerImageTransform', 'read_image'
+    'GenerateEdgeMap', 'GenerateLocationMap', 'GenerateSegDecTargets',
+    'LoadDefectAnnotations', 'LoadDefectImages', 'PackDefectInputs',
+    'PerImageTransform', 'read_image'
 ]

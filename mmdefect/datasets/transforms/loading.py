@@ -136,8 +136,11 @@ class LoadDefectAnnotations(LoadAnnotations):
       dataset), since a 0/255 mask read as is turns the defect class into
       the ignore index; the error names the file and the cure.  The mask
       must have the size of the image as loaded (``ori_shape``).
-    * A sample with an image label and no mask (mixed supervision) gets a
-      mask of the ignore index: pixel losses and IoU skip it.
+    * A defect-free sample (label 0) without a mask gets a mask of zeros,
+      which is exact: pixel losses learn "no defect" from it (SegDecNet's
+      negatives always train the segmentation).
+    * A defective sample (label 1) without a mask (mixed supervision) gets
+      a mask of the ignore index: pixel losses and IoU skip it.
     * A sample with both must agree: label 1 if and only if the mask holds
       a defect pixel.
     * A sample with neither is an error naming it.
@@ -168,7 +171,8 @@ class LoadDefectAnnotations(LoadAnnotations):
                         'pixels')
         else:
             results['gt_seg_map'] = np.full(results['ori_shape'][:2],
-                                            self.ignore_index, np.uint8)
+                                            self.ignore_index if label else 0,
+                                            np.uint8)
             results['seg_fields'].append('gt_seg_map')
         return results
 

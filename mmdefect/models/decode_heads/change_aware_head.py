@@ -11,44 +11,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
-
-class CoordAttention(nn.Module):
-    """Coordinate attention (Hou et al., CVPR 2021), the horizontal (HA) and
-    vertical (VA) factors of CADNet's ChangeAtt (Eq. 12).
-
-    The input is average-pooled along W and along H, the two strips share a
-    1x1 conv + norm + h-swish that reduces the channels to
-    ``max(8, channels // ratio)``, and two 1x1 convs + sigmoid give the
-    attention along H and along W. Returns ``x * a_h * a_w``.
-
-    Args:
-        channels (int): Input (= output) channels.
-        ratio (int): Channel reduction of the shared conv. Defaults to 32
-            (Hou et al.'s default).
-        norm_cfg (dict): Norm of the shared conv.
-    """
-
-    def __init__(self,
-                 channels: int,
-                 ratio: int = 32,
-                 norm_cfg: dict = dict(type='BN')):
-        super().__init__()
-        mid = max(8, channels // ratio)
-        self.shared = ConvModule(
-            channels, mid, 1, norm_cfg=norm_cfg, act_cfg=dict(type='HSwish'))
-        self.conv_h = nn.Conv2d(mid, channels, 1)
-        self.conv_w = nn.Conv2d(mid, channels, 1)
-
-    def forward(self, x: Tensor) -> Tensor:
-        h, w = x.shape[2:]
-        x_h = x.mean(dim=3, keepdim=True)  # (N, C, H, 1)
-        x_w = x.mean(dim=2, keepdim=True).transpose(2, 3)  # (N, C, W, 1)
-        # Both strips go through one conv so that they share its statistics.
-        y = self.shared(torch.cat([x_h, x_w], dim=2))  # (N, mid, H + W, 1)
-        y_h, y_w = torch.split(y, [h, w], dim=2)
-        a_h = self.conv_h(y_h).sigmoid()  # (N, C, H, 1)
-        a_w = self.conv_w(y_w.transpose(2, 3)).sigmoid()  # (N, C, 1, W)
-        return x * a_h * a_w
+from ..layers import CoordAttention
 
 
 @MODELS.register_module()

@@ -1,0 +1,33 @@
+# The 256 x 256 SynLCD quick set as an image-level inspection task for
+# single-image models: the sample only, defective = any defect pixel (line
+# or abnormal point), half of the 280 training images defective.  Masks of
+# N = 0, 14 (10 %) or all 140 defective images
+# (tools/dataset_converters/mixed_supervision.py, see configs/mffpa/
+# README.md); SegDecNet targets with KSDD2's dilation and weights scaled to
+# the thin SynLCD lines (dilation 3, p 2, w_pos 3).
+_base_ = './mixed-supervision.py'
+data_root = 'data/synlcd_quick'
+train_pipeline = [
+    dict(type='LoadDefectImages'),
+    dict(type='LoadDefectAnnotations'),
+    dict(type='GenerateSegDecTargets', dilation=3, p=2, w_pos=3),
+    dict(type='PackDefectInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDefectImages'),
+    dict(type='LoadDefectAnnotations'),
+    dict(type='PackDefectInputs'),
+]
+train_dataloader = dict(
+    dataset=dict(
+        data_root=data_root,
+        ann_file='splits/train_n14.json',
+        mask_value_map={2: 1},
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(
+        data_root=data_root,
+        ann_file='splits/test.txt',
+        mask_value_map={2: 1},
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader

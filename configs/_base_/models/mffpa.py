@@ -1,0 +1,60 @@
+# MFFPA (Tang et al., IEEE Access): SegDecNet's segmentation network with a
+# 128-channel third stage, multiscale feature fusion (outlook attention) and
+# a pyramid-attention decision network; one defect logit at 1/8 and one
+# decision logit per image.  Trained with mixed supervision (see
+# configs/_base_/schedules/schedule_mffpa.py).  11,291,265 parameters at
+# 3 input channels (Table 9: 11.29 M).  Choices: shared/specs/mffpa.md.
+# Inputs are scaled to [0, 1] only (checklist A4).
+data_preprocessor = dict(
+    type='DefectDataPreProcessor',
+    num_images=1,
+    mean=[0., 0., 0.],
+    std=[255., 255., 255.],
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    size_divisor=8,
+    test_cfg=dict(size_divisor=8))
+model = dict(
+    type='DefectEncoderDecoder',
+    data_preprocessor=data_preprocessor,
+    backbone=dict(
+        type='SegDecNet',
+        in_channels=3,
+        stage_channels=(64, 64, 128),
+        stage_convs=(3, 4, 1)),
+    neck=dict(
+        type='MultiscaleFusionNeck',
+        in_channels=(64, 64, 128),
+        channels=256,
+        kernel_size=15,
+        fusion=True,
+        num_heads=4,
+        attention_kernel=3),
+    decode_head=dict(
+        type='SegDecMaskHead',
+        in_channels=512,
+        channels=512,
+        in_index=0,
+        num_classes=2,
+        out_channels=1,
+        # mmseg binarises one-logit outputs at 0.3 unless told.
+        threshold=0.5,
+        dropout_ratio=0,
+        # Distance-weighted BCE on the soft 1/8 targets; its weight is set
+        # every iteration by MixedSupervisionHook (lambda of Eq. 4).
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=True, loss_name='loss_seg')),
+    # The decision on [features, mask logit] through the pyramid attention;
+    # its loss does not reach the segmentation network (multiplier 0, the
+    # reference's setting in every epoch, checklist 2.4).
+    cls_head=dict(
+        type='GlobalPoolClsHead',
+        in_index=0,
+        in_channels=512,
+        extractor=dict(type='PyramidAttention', attention='coord'),
+        grad_multiplier=0.0,
+        loss_cls=dict(
+            type='CrossEntropyLoss', use_sigmoid=True, loss_name='loss_cls')),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))

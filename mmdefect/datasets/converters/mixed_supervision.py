@@ -1,0 +1,131 @@
+"""Annotation files for mixed supervision: every image has an image-level
+label, only N defective images keep their mask.
+
+MFFPA (Sec. 3.3, Tables 1-5) and the SegDecNet it builds on (Bozic et al.,
+Computers in Industry 2021) train with every image labelled "defective" or
+"defect-free" and pixel masks for only N of the defective ones.  The
+annotation files written here are mmengine's format read by
+:class:`~mmdefect.datasets.DefectDataset`::
+
+    {"metainfo": {"classes": ["background", "defect"]},
+     "data_list": [{"img_path": ..., "seg_map_path": ..., "gt_label": 1},
+                   {"img_path": ..., "gt_label": 1},      # weak positive
+                   {"img_path": ..., "gt_label": 0}, ...]}
+
+A defect-free image keeps its mask when it has one; without one its mask is
+all zeros, which is exact (``LoadDefectAnnotations``), so negatives always
+train the segmentation as in SegDecNet.  A defective image without a mask
+trains only the image-level decision.
+
+Which positives keep their mask is a seeded permutation of the positives,
+of which the first N are kept: for one seed, the N = 5 selection is part of
+the N = 10 selection, so a column of a table adds masks rather than
+swapping images.
+"""
+import json
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from mmdefect.utils import write_file
+from .single_image import CLASSES
+
+Count = Union[int, str]
+
+
+def segmented_positives(labels: Sequence[int], num: Count,
+                        seed: int) -> List[int]:
+    """Indices of the positives that keep their mask, ascending.
+
+    Args:
+        labels (Sequence[int]): Image labels, 1 defective.
+        num (int | str): How many positives keep their mask; ``'all'``
+            keeps every one.
+        seed (int): Seed of the draw.
+    """
+    positives = np.flatnonzero(np.asarray(labels) == 1)
+    if num == 'all':
+        return positives.tolist()
+    if not isinstance(num, (int, np.integer)) or not \
+            0 <= num <= len(positives):
+        raise ValueError(f'the number of pixel-labelled positives must lie '
+                         f'in [0, {len(positives)}] (the defective images) '
+                         f"or be 'all', got {num!r}")
+    order = np.random.default_rng(seed).permutation(positives)
+    return sorted(order[:num].tolist())
+
+
+def mixed_data_list(samples: Sequence[dict], num: Count,
+                    seed: int) -> List[dict]:
+    """``samples`` with the mask dropped from every positive outside the
+    selection of :func:`segmented_positives`.
+
+    Args:
+        samples (Sequence[dict]): Entries with ``img_path``, ``gt_label``
+            and, for every positive, ``seg_map_path``.
+    """
+    missing = [
+        s['img_path'] for s in samples
+        if s.get('gt_label') == 1 and not s.get('seg_map_path')
+    ]
+    if missing:
+        raise ValueError(f'{len(missing)} defective images have no mask to '
+                         f'select from, e.g. {missing[0]}')
+    keep = set(
+        segmented_positives([s['gt_label'] for s in samples], num, seed))
+    entries = []
+    for index, sample in enumerate(samples):
+        entry = dict(sample)
+        if entry['gt_label'] == 1 and index not in keep:
+            entry.pop('seg_map_path')
+        entries.append(entry)
+    return entries
+
+
+def write_annotation(path: str,
+                     data_list: Sequence[dict],
+                     classes: Sequence[str] = CLASSES,
+                     meta: Optional[Dict] = None) -> None:
+    """Write an mmengine annotation file (``metainfo`` + ``data_list``)
+    through a staging file, so that an interruption leaves no partial file.
+
+    Args:
+        meta (dict, optional): Extra ``metainfo`` entries (the selection's
+            N and seed, ...).
+    """
+    for entry in data_list:
+        if entry.get('gt_label') not in (0, 1):
+            raise ValueError(f'{entry.get("img_path")}: gt_label must be 0 '
+                             f'or 1, got {entry.get("gt_label")!r}')
+    content = dict(
+        metainfo=dict(classes=list(classes), **(meta or {})),
+        data_list=list(data_list))
+    write_file(path, (json.dumps(content, indent=1) + '\n').encode())
+
+
+def write_mixed_splits(folder: str,
+                       split: str,
+                       samples: Sequence[dict],
+                       counts: Sequence[Count],
+                       seed: int,
+                       classes: Sequence[str] = CLASSES) -> Dict[str, int]:
+    """Write ``<folder>/<split>_n<N>.json`` for every N of ``counts``.
+
+    ``'all'`` is written under the number of positives (``train_n246``
+    for KolektorSDD2).  Returns file stem -> number of pixel-labelled
+    positives.
+    """
+    num_pos = sum(s['gt_label'] == 1 for s in samples)
+    written = {}
+    for num in counts:
+        count = num_pos if num == 'all' else num
+        data_list = mixed_data_list(samples, count, seed)
+        stem = f'{split}_n{count}'
+        write_annotation(
+            osp.join(folder, f'{stem}.json'),
+            data_list,
+            classes,
+            meta=dict(num_segmented=count, num_positive=num_pos, seed=seed))
+        written[stem] = count
+    return written
