@@ -1,7 +1,5 @@
 # SegDecNet, MFFPA's baseline, on SynLCD with 14 of 140 defective images
 # pixel-labelled; the same data and schedule as mffpa_synlcd-256_n14.py.
-# Other N: --cfg-options train_dataloader.dataset.ann_file=
-# splits/train_n<N>.json
 _base_ = [
     '../_base_/models/segdecnet.py', '../_base_/datasets/synlcd-256_mixed.py',
     '../_base_/schedules/schedule_mffpa.py'
