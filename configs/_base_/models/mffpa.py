@@ -41,13 +41,15 @@ model = dict(
         # mmseg binarises one-logit outputs at 0.3 unless told.
         threshold=0.5,
         dropout_ratio=0,
-        # Distance-weighted BCE on the soft 1/8 targets; its weight is set
-        # every iteration by MixedSupervisionHook (lambda of Eq. 4).
+        # Distance-weighted BCE on the soft 1/8 targets, per-image means
+        # summed over the batch; its weight is set every iteration by
+        # MixedSupervisionHook (lambda of Eq. 4).
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=True, loss_name='loss_seg')),
     # The decision on [features, mask logit] through the pyramid attention;
-    # its loss does not reach the segmentation network (multiplier 0, the
-    # reference's setting in every epoch, checklist 2.4).
+    # its loss, summed over the batch like the reference's, does not reach
+    # the segmentation network (multiplier 0, the reference's setting in
+    # every epoch, checklist 2.4).
     cls_head=dict(
         type='GlobalPoolClsHead',
         in_index=0,
@@ -55,6 +57,9 @@ model = dict(
         extractor=dict(type='PyramidAttention', attention='coord'),
         grad_multiplier=0.0,
         loss_cls=dict(
-            type='CrossEntropyLoss', use_sigmoid=True, loss_name='loss_cls')),
+            type='CrossEntropyLoss',
+            use_sigmoid=True,
+            reduction='sum',
+            loss_name='loss_cls')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

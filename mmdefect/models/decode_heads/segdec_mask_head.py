@@ -38,10 +38,14 @@ class SegDecMaskHead(BaseDecodeHead):
     ignored, i.e. defective images without a pixel label); both are
     downsampled to the logit by :func:`downsample_target`, which gives soft
     targets, and ``loss_decode`` compares the logit with them under the
-    weights, e.g. mmseg's sigmoid ``CrossEntropyLoss``: the mean over the
-    batch and the pixels of ``w * BCE(logit, t)``, not normalised by the
-    weights (the reference's).  A defective image without a mask thus adds
-    0 (gamma = 0 of Eq. 4), while defect-free images always train the mask.
+    weights, e.g. mmseg's sigmoid ``CrossEntropyLoss``, with the pixels of
+    one image as ``avg_factor``: the mean over an image's pixels of
+    ``w * BCE(logit, t)``, not normalised by the weights, summed over the
+    batch, as the reference does by back-propagating image by image.  A
+    defective image without a mask thus adds exactly 0 (gamma = 0 of Eq. 4)
+    without diluting the others, while defect-free images always train the
+    mask.  (The decision loss is summed over the batch likewise, with
+    ``reduction='sum'``.)
 
     At inference the logit is upsampled to the input (bilinear) by mmseg's
     ``predict_by_feat``; set ``out_channels=1`` and ``threshold=0.5``.
@@ -95,9 +99,10 @@ class SegDecMaskHead(BaseDecodeHead):
     def loss_by_feat(self, seg_logits: Tensor,
                      batch_data_samples: SampleList) -> Dict[str, Tensor]:
         target, weight = self.targets(seg_logits, batch_data_samples)
+        pixels = target[0].numel()
         losses = {}
         for loss in (self.loss_decode if isinstance(
                 self.loss_decode, nn.ModuleList) else [self.loss_decode]):
             losses[loss.loss_name] = losses.get(loss.loss_name, 0) + loss(
-                seg_logits, target, weight)
+                seg_logits, target, weight, avg_factor=pixels)
         return losses
