@@ -13,12 +13,8 @@ configs of MFFPA use it to emulate image-level labels with N pixel masks.
 import argparse
 import os.path as osp
 
-import cv2
-import numpy as np
-
-from mmdefect.datasets import DefectDataset
-from mmdefect.datasets.converters.common import imread
-from mmdefect.datasets.converters.mixed_supervision import write_mixed_splits
+from mmdefect.datasets.converters.mixed_supervision import (labelled_samples,
+                                                            write_mixed_splits)
 
 
 def parse_args():
@@ -63,29 +59,11 @@ def main():
     root = osp.abspath(args.data_root)
     value_map = dict(
         tuple(int(v) for v in item.split(':')) for item in args.mask_value_map)
-    dataset = DefectDataset(
-        data_root=root,
-        ann_file=args.list_file,
-        columns=args.columns,
-        mask_value_map=value_map,
-        pipeline=[],
-        lazy_init=False)
-    samples = []
-    for index in range(len(dataset)):
-        info = dataset.get_data_info(index)
-        if not info.get('seg_map_path'):
-            raise SystemExit(f'{info["img_path"]} has no mask to derive its '
-                             'image label from')
-        mask = imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED, 'mask')
-        for raw, cls in value_map.items():
-            mask = np.where(mask == raw, cls, mask)
-        entry = {
-            key: osp.relpath(info[key], root)
-            for key in ('img_path', 'template_path', 'seg_map_path')
-            if info.get(key)
-        }
-        entry['gt_label'] = int(((mask > 0) & (mask != 255)).any())
-        samples.append(entry)
+    try:
+        samples = labelled_samples(root, args.list_file, args.columns,
+                                   value_map)
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(str(error))
     num_pos = sum(s['gt_label'] for s in samples)
     split = osp.splitext(osp.basename(args.list_file))[0]
     folder = osp.join(root, 'splits')

@@ -26,9 +26,11 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
+import cv2
 import numpy as np
 
 from mmdefect.utils import write_file
+from .common import imread
 from .single_image import CLASSES
 
 Count = Union[int, str]
@@ -129,3 +131,37 @@ def write_mixed_splits(folder: str,
             meta=dict(num_segmented=count, num_positive=num_pos, seed=seed))
         written[stem] = count
     return written
+
+
+def labelled_samples(
+        root: str,
+        list_file: str,
+        columns: Sequence[str] = ('img_path', 'template_path', 'seg_map_path'),
+        mask_value_map: Optional[Dict[int, int]] = None) -> List[dict]:
+    """The samples of a list file with their image labels from their masks
+    (defective = a defect pixel after ``mask_value_map``), paths relative
+    to ``root``; the input of :func:`write_mixed_splits`."""
+    from mmdefect.datasets import DefectDataset
+    dataset = DefectDataset(
+        data_root=root,
+        ann_file=list_file,
+        columns=columns,
+        mask_value_map=mask_value_map,
+        pipeline=[])
+    samples = []
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        if not info.get('seg_map_path'):
+            raise ValueError(f'{info["img_path"]} has no mask to derive its '
+                             'image label from')
+        mask = imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED, 'mask')
+        for raw, cls in (mask_value_map or {}).items():
+            mask = np.where(mask == raw, cls, mask)
+        entry = {
+            key: osp.relpath(info[key], root)
+            for key in ('img_path', 'template_path', 'seg_map_path')
+            if info.get(key)
+        }
+        entry['gt_label'] = int(((mask > 0) & (mask != 255)).any())
+        samples.append(entry)
+    return samples

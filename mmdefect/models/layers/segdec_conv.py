@@ -25,6 +25,12 @@ class FeatureNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(1, channels, 1, 1))
 
     def forward(self, x: Tensor) -> Tensor:
+        if x.shape[2] * x.shape[3] < 2:
+            raise ValueError(
+                f'FeatureNorm normalises over H x W and needs at least 2 '
+                f'pixels, got a {tuple(x.shape[2:])} map: the input image '
+                'is too small for the network (SegDecNet\'s decision '
+                'convolutions need 128 x 128 or more)')
         mean = x.mean(dim=(2, 3), keepdim=True)
         std = x.flatten(2).std(dim=2)[..., None, None]
         return self.scale * (x - mean) / torch.sqrt(std + self.eps) + self.bias
