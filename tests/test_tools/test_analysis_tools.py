@@ -49,15 +49,19 @@ def test_get_flops_cli_states_the_convention(repo):
     assert 'conv+linear MACs' in out and 'mmengine FLOPs' in out
 
 
-def test_benchmark_prints_side_by_side_ratios(repo):
-    out = run(repo, 'tools/analysis_tools/benchmark.py',
-              'configs/cadnet/cadnet_synlcd.py', '--baseline',
-              'configs/baselines/segformer_mit-b0_synlcd-512.py', '--shape',
-              '64', '64', '--batch', '2', '--warmup', '1', '--repeats', '1',
-              '--threads', '1')
+@pytest.mark.parametrize('config,baseline,size', [
+    ('configs/cadnet/cadnet_synlcd.py',
+     'configs/baselines/segformer_mit-b0_synlcd-512.py', '64'),
+    ('configs/mffpa/mffpa_ksdd2-n0.py', 'configs/mffpa/segdecnet_ksdd2-n0.py',
+     '128'),
+])
+def test_benchmark_prints_side_by_side_ratios(repo, config, baseline, size):
+    out = run(repo, 'tools/analysis_tools/benchmark.py', config, '--baseline',
+              baseline, '--shape', size, size, '--batch', '2', '--warmup', '1',
+              '--repeats', '2', '--threads', '1')
     ratio = re.search(
         r'train step ([\d.]+)x, inference throughput '
-        r'([\d.]+)x, peak memory ([\d.]+)x', out)
+        r'([\d.]+)x, FPS \(Eq. 8\) ([\d.]+)x, peak memory ([\d.]+)x', out)
     assert ratio, out
     assert all(float(v) > 0 for v in ratio.groups())
 
