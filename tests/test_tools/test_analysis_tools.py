@@ -155,3 +155,33 @@ def test_ablation_budget_config_turns_epochs_into_iterations(repo, tmp_path):
     original = Config.fromfile(f'{repo}/configs/lsanet/lsanet_synlcd-256.py')
     assert cfg.model == original.model
     assert cfg.train_dataloader.dataset == original.train_dataloader.dataset
+
+
+def test_aggregate_results_averages_folds(repo, tmp_path):
+    import json
+    for fold, (ap, auroc) in enumerate([(90.0, 95.0), (100.0, 97.0),
+                                        (95.0, 99.0)]):
+        stamp = tmp_path / f'fold{fold}' / '20261122_000000'
+        stamp.mkdir(parents=True)
+        (stamp / '20261122_000000.json').write_text(
+            json.dumps({
+                'image/AP': ap,
+                'image/AUROC': auroc,
+                'mIoU': 1.0
+            }))
+    out = run(repo, 'tools/analysis_tools/aggregate_results.py',
+              *[str(tmp_path / f'fold{k}') for k in range(3)], '--keys',
+              'image/AP', 'image/AUROC', '--out', str(tmp_path / 'mean.json'))
+    assert '| mean of 3 | 95.00 | 97.00 |' in out
+    assert json.loads((tmp_path / 'mean.json').read_text())['mean'] == {
+        'image/AP': 95.0,
+        'image/AUROC': 97.0
+    }
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/aggregate_results.py',
+        str(tmp_path / 'fold0'), '--keys', 'image/F1_max'
+    ],
+                          cwd=repo,
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode != 0 and 'image/F1_max' in proc.stderr
