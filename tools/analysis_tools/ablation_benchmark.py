@@ -50,7 +50,9 @@ def parse_args():
         type=int,
         metavar='SIZE',
         help='train on SIZE x SIZE crops that hold some defect (a CPU '
-        'budget; testing stays on whole images)')
+        'budget; testing stays on whole images).  Only for training sets '
+        'where every defective image has its mask: a crop of an image that '
+        'only has an image label may cut its defect out and keep the label')
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
         '--cfg-options',
