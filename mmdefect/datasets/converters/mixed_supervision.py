@@ -17,6 +17,7 @@ all zeros, which is exact (``LoadDefectAnnotations``), so negatives always
 train the segmentation as in SegDecNet.  A defective image without a mask
 trains only the image-level decision.
 
+:class:`MixedSplitWriter` writes a converted dataset in this form.
 Which positives keep their mask is a seeded permutation of the positives,
 of which the first N are kept: for one seed, the N = 5 selection is part of
 the N = 10 selection, so a column of a table adds masks rather than
@@ -29,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 
-from mmdefect.utils import write_file
+from mmdefect.utils import write_file, write_png
 from .common import imread
 from .single_image import CLASSES
 
@@ -165,3 +166,65 @@ def labelled_samples(
         entry['gt_label'] = int(((mask > 0) & (mask != 255)).any())
         samples.append(entry)
     return samples
+
+
+class MixedSplitWriter:
+    """Write the images and masks of a mixed-supervision dataset into a
+    staging folder, then its annotation files.
+
+    Layout (the MFFPA converters: KolektorSDD folds, KolektorSDD2, DAGM,
+    Severstal)::
+
+        images/<split>/<name>.png   # the image as read (grey stays grey)
+        masks/<split>/<name>.png    # uint8 0/1, defective images only
+        splits/<split>.json         # test / val: every image, its mask,
+                                    # gt_label
+        splits/train_n<N>.json      # training: masks of N positives
+
+    A defect-free image gets no mask file (its mask is all zeros,
+    ``LoadDefectAnnotations``).
+
+    Args:
+        stage (str): The folder of :func:`mmdefect.utils.staged_output`.
+    """
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.samples: Dict[str, List[dict]] = {}
+
+    def add(self, split: str, name: str, img: np.ndarray,
+            mask: Optional[np.ndarray]) -> None:
+        """Write one image and, where it holds a defect, its mask (a
+        defect wherever ``mask`` is non-zero)."""
+        if mask is not None and mask.shape != img.shape[:2]:
+            raise ValueError(f'{split}/{name}: mask size {mask.shape} differs '
+                             f'from image size {img.shape[:2]}')
+        entry = dict(img_path=f'images/{split}/{name}.png', gt_label=0)
+        write_png(osp.join(self.stage, entry['img_path']), img)
+        if mask is not None and mask.any():
+            entry.update(seg_map_path=f'masks/{split}/{name}.png', gt_label=1)
+            write_png(
+                osp.join(self.stage, entry['seg_map_path']),
+                (mask > 0).astype(np.uint8))
+        self.samples.setdefault(split, []).append(entry)
+
+    def finish(self,
+               counts: Sequence[Count],
+               seed: int,
+               train: str = 'train') -> dict:
+        """Write ``<split>.json`` for every split but ``train``, and for
+        ``train`` the file of every N in ``counts``.  Returns the images
+        and defective images per split and the files written."""
+        meta = {}
+        folder = osp.join(self.stage, 'splits')
+        for split, samples in self.samples.items():
+            if split != train:
+                write_annotation(osp.join(folder, f'{split}.json'), samples)
+            meta[split] = dict(
+                images=len(samples),
+                defective=sum(s['gt_label'] for s in samples))
+        if train not in self.samples:
+            raise ValueError(f'no {train} images were written')
+        meta['files'] = write_mixed_splits(folder, train, self.samples[train],
+                                           counts, seed)
+        return meta
