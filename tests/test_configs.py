@@ -52,7 +52,7 @@ def write_mixed_annotation(root, dataset_cfg):
     from mmdefect.datasets.converters.mixed_supervision import (
         labelled_samples, mixed_data_list, write_annotation)
     name = osp.basename(dataset_cfg.ann_file)
-    match = re.fullmatch(r'(\w+)_n(\d+)\.json', name)
+    match = re.fullmatch(r'(\w+)_n(\d+|all)\.json', name)
     if match is None or osp.exists(osp.join(root, dataset_cfg.ann_file)):
         return
     samples = labelled_samples(
@@ -62,7 +62,9 @@ def write_mixed_annotation(root, dataset_cfg):
     positives = sum(s['gt_label'] for s in samples)
     write_annotation(
         osp.join(root, dataset_cfg.ann_file),
-        mixed_data_list(samples, min(int(match.group(2)), positives), 0))
+        mixed_data_list(
+            samples, 'all' if match.group(2) == 'all' else min(
+                int(match.group(2)), positives), 0))
 
 
 def test_configs_are_found():
@@ -102,7 +104,8 @@ def test_config_builds_and_trains(path, synlcd_root, synocd_root):
     # times: they need 128 x 128 inputs.
     size = 128 if osp.basename(path).startswith(('mffpa', 'segdecnet')) \
         else 64
-    data = random_batch(model, 6, model.num_classes, size=size)
+    per_image = cfg.model.data_preprocessor.get('channels', 3)
+    data = random_batch(model, 2 * per_image, model.num_classes, size=size)
     assert data['inputs'].shape[1] == input_channels(cfg)
     for _ in range(2):
         losses = model.loss(**data)

@@ -1,3 +1,3 @@
 # MFFPA on SynLCD with every defective image pixel-labelled (N = all = 140).
 _base_ = './mffpa_synlcd-256_n14.py'
-train_dataloader = dict(dataset=dict(ann_file='splits/train_n140.json'))
+train_dataloader = dict(dataset=dict(ann_file='splits/train_nall.json'))

@@ -7,12 +7,11 @@ from mmengine.config import Config
 
 
 def input_channels(cfg: Config) -> int:
-    """Channels the model consumes: those of one image (the length of the
-    data preprocessor's ``mean``, 3 by default) times the images per sample
-    (its ``DefectDataPreProcessor.num_images``: 2 for sample + template)."""
+    """Channels the model consumes: those of one image (the data
+    preprocessor's ``channels``, 3 by default; 1 for grey datasets) times the
+    images per sample (its ``num_images``: 2 for sample + template)."""
     preprocessor = cfg.model.get('data_preprocessor') or {}
-    per_image = len(preprocessor.get('mean') or [0, 0, 0])
-    return per_image * preprocessor.get('num_images', 1)
+    return preprocessor.get('channels', 3) * preprocessor.get('num_images', 1)
 
 
 def run_inference_path(model: nn.Module, inputs: torch.Tensor):

@@ -81,11 +81,11 @@ def test_ksdd2(ksdd2_root, tmp_path):
     out = tmp_path / 'ksdd2'
     meta = convert_ksdd2(ksdd2_root, out, counts=(0, 1, 'all'))
     assert meta['train'] == dict(images=6, defective=3)
-    assert meta['files'] == dict(train_n0=0, train_n1=1, train_n3=3)
+    assert meta['files'] == dict(train_n0=0, train_n1=1, train_nall=3)
     check_split(out, 'test.json', 4, 2)
-    for n in (0, 1, 3):
+    for n, masks in ((0, 0), (1, 1), ('all', 3)):
         entries = check_split(out, f'train_n{n}.json', 6, 3)
-        assert sum('seg_map_path' in e for e in entries) == n
+        assert sum('seg_map_path' in e for e in entries) == masks
     dataset = DefectDataset(
         data_root=str(out), ann_file='splits/train_n1.json', pipeline=[])
     assert len(dataset) == 6
@@ -116,7 +116,7 @@ def test_dagm(tmp_path):
     out = tmp_path / 'dagm'
     meta = convert_dagm(root, out, counts=(0, 'all'))
     assert sorted(meta['classes']) == ['class1', 'class2']
-    check_split(out / 'class2', 'train_n2.json', 5, 2)
+    check_split(out / 'class2', 'train_nall.json', 5, 2)
     entries = check_split(out / 'class1', 'train_n0.json', 5, 2)
     assert not any('seg_map_path' in e for e in entries)
     check_split(out / 'class1', 'test.json', 3, 2)
@@ -170,11 +170,11 @@ def test_severstal(tmp_path, layout):
         counts=(0, 2, 'all'))
     assert meta['test']['images'] == 3 and meta['val']['images'] == 2
     assert meta['train'] == dict(images=6, defective=3)
-    assert meta['files'] == dict(train_n0=0, train_n2=2, train_n3=3)
-    check_split(out, 'train_n3.json', 6, 3)
+    assert meta['files'] == dict(train_n0=0, train_n2=2, train_nall=3)
+    check_split(out, 'train_nall.json', 6, 3)
     every = {
         e['img_path']: e
-        for split in ('train_n3', 'val', 'test')
+        for split in ('train_nall', 'val', 'test')
         for e in load(out / 'splits' / f'{split}.json')
     }
     for entry in every.values():
@@ -221,7 +221,7 @@ def test_ksdd_folds(tmp_path):
                     for k in range(1, 7)}
     assert sum(len(t) for t in tests) == 6  # disjoint
     for fold in range(3):
-        entries = check_split(out / f'fold{fold}', 'train_n4.json', 12, 4)
+        entries = check_split(out / f'fold{fold}', 'train_nall.json', 12, 4)
         assert {e['img_path'].split('/')[-1][:5]
                 for e in entries}.isdisjoint(tests[fold])
         check_split(out / f'fold{fold}', 'test.json', 6, 2)
@@ -243,5 +243,5 @@ def test_cli_and_mixed_supervision_tool(ksdd2_root, tmp_path, repo):
                           text=True)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (out / 'splits').iterdir()) == [
-        'test.json', 'train_n0.json', 'train_n3.json'
+        'test.json', 'train_n0.json', 'train_nall.json'
     ]

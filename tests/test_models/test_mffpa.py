@@ -311,3 +311,79 @@ def test_frequency_probabilities_favour_the_least_used():
     # -> [1.5, 1.25, 1, .75, .5] ** (4 ln 5).
     q = np.array([1.5, 1.25, 1, .75, .5])**(4 * np.log(5))
     np.testing.assert_allclose(prob, q / q.sum())
+
+
+def mixed_config(repo, root, work_dir, max_epochs):
+    """The SynLCD MFFPA config on the tiny generated SynLCD: N = 2."""
+    from mmdefect.datasets.converters.mixed_supervision import (
+        labelled_samples, write_mixed_splits)
+    if not (root / 'splits' / 'train_n2.json').exists():
+        samples = labelled_samples(
+            str(root), 'splits/train.txt', mask_value_map={2: 1})
+        write_mixed_splits(str(root / 'splits'), 'train', samples, [2], 0)
+    cfg = Config.fromfile(f'{repo}/configs/mffpa/mffpa_synlcd-256_n14.py')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].update(num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.data_root = str(root)
+    cfg.train_dataloader.dataset.ann_file = 'splits/train_n2.json'
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_cfg = dict(
+        type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=99)
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = 1
+    cfg.default_hooks.visualization = dict(type='SegVisualizationHook')
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def test_mixed_supervision_trains_resumes_and_tests(repo, synlcd_root,
+                                                    tmp_path):
+    from mmengine.runner import Runner
+    work = tmp_path / 'work'
+    runner = Runner.from_cfg(mixed_config(repo, synlcd_root, work, 2))
+    positives = len(runner.train_dataloader.sampler.positives)
+    assert len(runner.train_dataloader.sampler) == 2 * positives
+    runner.train()
+    # Epoch 1 of 2: lambda = 1 - 1/2 (N = 2 > 0: dynamic balance).
+    hub = runner.message_hub
+    assert hub.get_scalar('train/seg_weight').current() == 0.5
+    assert hub.get_scalar('train/cls_weight').current() == 0.5
+    assert (work / 'epoch_2.pth').exists()
+    # Resume for a third epoch: the weights follow the resumed epoch.
+    cfg = mixed_config(repo, synlcd_root, work, 3)
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.epoch == 3
+    assert runner.message_hub.get_scalar(
+        'train/seg_weight').current() == pytest.approx(1 / 3)
+    metrics = runner.test()
+    for key in ('image/AP', 'image/AUROC', 'defect.IoU'):
+        assert key in metrics
+
+
+def test_a_few_iterations_lower_the_loss(repo, synlcd_root):
+    from mmengine.dataset import pseudo_collate
+    from mmseg.registry import DATASETS
+    cfg = mixed_config(repo, synlcd_root, '/tmp', 1)
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    labels = [
+        dataset.get_data_info(i)['gt_label'] for i in range(len(dataset))
+    ]
+    picked = [labels.index(1), labels.index(0)]
+    picked += [len(labels) - 1 - labels[::-1].index(v) for v in (1, 0)]
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.decode_head.loss_decode.loss_weight = 1.0
+    model.cls_head.loss_cls.loss_weight = 1.0
+    data = model.data_preprocessor(
+        pseudo_collate([dataset[i] for i in picked]), True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    history = []
+    for _ in range(30):
+        loss, _ = model.parse_losses(model.loss(**data))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(loss.item())
+    assert np.mean(history[-5:]) < 0.8 * np.mean(history[:5])

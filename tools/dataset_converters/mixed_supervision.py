@@ -69,9 +69,7 @@ def main():
     folder = osp.join(root, 'splits')
     counts = [parse_count(v, num_pos) for v in args.num]
     for count in counts:
-        path = osp.join(
-            folder, f'{split}_n{num_pos if count == "all" else count}'
-            '.json')
+        path = osp.join(folder, f'{split}_n{count}.json')
         if osp.exists(path) and not args.overwrite:
             raise SystemExit(f'{path} exists; pass --overwrite to replace it')
     try:

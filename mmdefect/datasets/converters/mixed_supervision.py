@@ -115,16 +115,16 @@ def write_mixed_splits(folder: str,
                        classes: Sequence[str] = CLASSES) -> Dict[str, int]:
     """Write ``<folder>/<split>_n<N>.json`` for every N of ``counts``.
 
-    ``'all'`` is written under the number of positives (``train_n246``
-    for KolektorSDD2).  Returns file stem -> number of pixel-labelled
-    positives.
+    ``'all'`` is written as ``<split>_nall.json``, so that a config names
+    the fully labelled file of any fold or class alike.  Returns file stem
+    -> number of pixel-labelled positives.
     """
     num_pos = sum(s['gt_label'] == 1 for s in samples)
     written = {}
     for num in counts:
         count = num_pos if num == 'all' else num
         data_list = mixed_data_list(samples, count, seed)
-        stem = f'{split}_n{count}'
+        stem = f'{split}_n{num}'
         write_annotation(
             osp.join(folder, f'{stem}.json'),
             data_list,

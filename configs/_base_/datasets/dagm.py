@@ -1,0 +1,23 @@
+# DAGM 2007, one dataset and one model per class (MFFPA Table 2): 512 x 512
+# grey images, masks dilated by 7, distance weights p = 1, w_pos = 10
+# (checklist section 3).  tools/dataset_converters/dagm.py writes
+# data/dagm/class{1..10}/splits/train_n{0,5,15,45,<all>}.json and test.json;
+# class k is its data_root.  Models take one channel.
+_base_ = './mixed-supervision.py'
+data_root = 'data/dagm/class1'
+train_pipeline = [
+    dict(type='LoadDefectImages', color_type='grayscale'),
+    dict(type='LoadDefectAnnotations'),
+    dict(type='GenerateSegDecTargets', dilation=7, p=1, w_pos=10),
+    dict(type='PackDefectInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDefectImages', color_type='grayscale'),
+    dict(type='LoadDefectAnnotations'),
+    dict(type='PackDefectInputs'),
+]
+train_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,3 @@
+# MFFPA on Severstal with 50 pixel-labelled defective images (Table 3).
+_base_ = './mffpa_severstal-n0.py'
+train_dataloader = dict(dataset=dict(ann_file='splits/train_n50.json'))
