@@ -7,14 +7,14 @@ import sys
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from mmdefect.datasets import DefectDataset
 from mmdefect.datasets.converters import (convert_dagm, convert_ksdd2,
                                           convert_ksdd_folds,
                                           convert_severstal)
-from mmdefect.datasets.converters.mixed_supervision import (mixed_data_list,
-                                                            segmented_positives
-                                                            )
+from mmdefect.datasets.converters.mixed_supervision import (
+    mixed_data_list, segmented_positives)
 from mmdefect.datasets.converters.severstal import decode_rle
 
 
@@ -245,3 +245,48 @@ def test_cli_and_mixed_supervision_tool(ksdd2_root, tmp_path, repo):
     assert sorted(p.name for p in (out / 'splits').iterdir()) == [
         'test.json', 'train_n0.json', 'train_nall.json'
     ]
+
+
+@pytest.mark.parametrize('config,layout', [
+    ('mffpa_dagm-n0.py', 'dagm'),
+    ('mffpa_ksdd-n0.py', 'ksdd_folds'),
+])
+def test_grey_configs_read_the_converted_data(repo, tmp_path, config, layout):
+    """The grey configs' pipelines on converted data: one channel at the
+    configured size, SegDecNet targets, image labels, the sampler."""
+    from mmengine.config import Config
+    from mmseg.registry import DATA_SAMPLERS, DATASETS
+    source, out = tmp_path / 'source', tmp_path / 'out'
+    if layout == 'dagm':
+        for folder in ('Train', 'Test'):
+            for i in range(4):
+                write(source / 'Class1' / folder / f'{i:04d}.PNG',
+                      np.full((32, 32), 60 + i, np.uint8))
+            label = np.zeros((32, 32), np.uint8)
+            label[3:9, 3:9] = 255
+            write(source / 'Class1' / folder / 'Label' / '0000_label.PNG',
+                  label)
+        convert_dagm(source, out, counts=(0, ))
+        root, size = out / 'class1', (32, 32)
+    else:
+        for k in range(1, 4):
+            for part in range(2):
+                label = np.zeros((40, 12), np.uint8)
+                label[5:9, 2:5] = 255 * part
+                write(source / f'kos{k:02d}' / f'Part{part}.jpg',
+                      np.full((40, 12), 50, np.uint8))
+                write(source / f'kos{k:02d}' / f'Part{part}_label.bmp', label)
+        convert_ksdd_folds(source, out, counts=(0, ))
+        root, size = out / 'fold0', (1408, 512)
+    cfg = Config.fromfile(f'{repo}/configs/mffpa/{config}')
+    cfg.train_dataloader.dataset.data_root = str(root)
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    sampler = DATA_SAMPLERS.build(
+        dict(cfg.train_dataloader.sampler, dataset=dataset, seed=0))
+    assert len(sampler) == 2 * len(sampler.positives)
+    sample = dataset[0]
+    assert sample['inputs'].shape == (1, *size)
+    packed = sample['data_samples']
+    assert packed.gt_weight_map.data.dtype == torch.float32
+    assert packed.gt_dilated_map.data.shape == (1, *size)
+    assert int(packed.gt_label) in (0, 1)
