@@ -12,9 +12,8 @@ import torch
 from mmdefect.datasets import DefectDataset
 from mmdefect.datasets.converters import (convert_dagm, convert_ksdd2,
                                           convert_ksdd_folds,
-                                          convert_severstal)
-from mmdefect.datasets.converters.mixed_supervision import (
-    mixed_data_list, segmented_positives)
+                                          convert_severstal, mixed_supervision)
+from mmdefect.datasets.converters.mixed_supervision import segmented_positives
 from mmdefect.datasets.converters.severstal import decode_rle
 
 
@@ -50,7 +49,7 @@ def test_positive_selection_is_nested_and_seeded():
         dict(img_path=f'{i}', seg_map_path=f'm{i}', gt_label=label)
         for i, label in enumerate(labels)
     ]
-    weak = mixed_data_list(samples, 2, 0)
+    weak = mixed_supervision.mixed_data_list(samples, 2, 0)
     kept = [e for e in weak if e['gt_label'] == 1 and 'seg_map_path' in e]
     assert len(kept) == 2
     # Negatives keep their masks.

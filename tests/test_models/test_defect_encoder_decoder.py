@@ -126,8 +126,7 @@ def test_mixed_batch_pixel_losses_skip_label_only_images(repo, mixed_root):
     assert (mixed['data_samples'][2].gt_sem_seg.data == 255).all()
     assert (mixed['data_samples'][3].gt_sem_seg.data == 0).all()
     with torch.no_grad():
-        loss_mixed = model.loss(mixed['inputs'][:3],
-                                mixed['data_samples'][:3])
+        loss_mixed = model.loss(mixed['inputs'][:3], mixed['data_samples'][:3])
         loss_pixel = model.loss(mixed['inputs'][:2], mixed['data_samples'][:2])
     # The label-only defective image changes neither the pixel loss nor ...
     torch.testing.assert_close(loss_mixed['decode.loss_ce'],
