@@ -58,8 +58,6 @@ class MixedSupervisionHook(Hook):
             on the model.
     """
 
-    priority = 'NORMAL'
-
     def __init__(self,
                  cls_weight: float = 1.0,
                  dynamic: Union[bool, str] = 'auto',

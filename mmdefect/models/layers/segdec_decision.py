@@ -1,6 +1,6 @@
 """The decision features of SegDecNet, MFFPA's baseline."""
 from mmseg.registry import MODELS
-from torch import Tensor, nn
+from torch import nn
 
 from .segdec_conv import SegDecConv
 
@@ -24,6 +24,3 @@ class SegDecDecision(nn.Sequential):
             in_channels = out
         super().__init__(*layers)
         self.out_channels = in_channels
-
-    def forward(self, x: Tensor) -> Tensor:
-        return super().forward(x)
