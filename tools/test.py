@@ -9,7 +9,8 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
-from mmdefect.utils import setup_cpu_distributed, teardown_distributed
+from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
+                            teardown_distributed)
 
 
 def parse_args():
@@ -94,6 +95,7 @@ def main():
                 metric['output_dir'] = args.out
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    check_checkpoint_to_load(runner, training=False)
     runner.test()
     del runner  # its DDP wrapper holds the process group
     teardown_distributed()

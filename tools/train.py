@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
-from mmdefect.utils import setup_cpu_distributed, teardown_distributed
+from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
+                            teardown_distributed)
 
 
 def parse_args():
@@ -65,8 +66,13 @@ def main():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
+    # A resumed run draws the dropout masks the interrupted one would have.
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'TorchRandomStateHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='TorchRandomStateHook')]
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    check_checkpoint_to_load(runner, training=True)
     runner.train()
     del runner  # its DDP wrapper holds the process group
     teardown_distributed()

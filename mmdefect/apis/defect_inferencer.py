@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint
 from mmseg.apis import MMSegInferencer
 from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
@@ -17,7 +16,7 @@ from torch import nn
 
 from mmdefect.datasets.transforms import read_image
 from mmdefect.models.segmentors import heat_maps
-from mmdefect.utils import write_png
+from mmdefect.utils import load_weights, write_png
 
 Image = Union[str, Path, np.ndarray]
 #: One input: an image, a ``(sample, template)`` pair, or a data-info dict
@@ -111,7 +110,7 @@ class DefectInferencer(MMSegInferencer):
         model = MODELS.build(cfg.model)
         dataset_meta = None
         if weights is not None:
-            checkpoint = load_checkpoint(model, weights, map_location='cpu')
+            checkpoint = load_weights(model, weights)
             dataset_meta = checkpoint.get('meta', {}).get('dataset_meta')
         model.dataset_meta = _class_meta(dataset_meta, cfg,
                                          model.decode_head.num_classes)

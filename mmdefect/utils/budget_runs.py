@@ -15,6 +15,8 @@ import sys
 import time
 from typing import List, Optional, Sequence
 
+from mmengine.config import Config
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -40,17 +42,84 @@ def budget_options(iters: int, batch_size: int) -> List[str]:
     ]
 
 
+def budget_config(config: str, folder: str, train_crop=None) -> str:
+    """The config a budget run trains, written into ``folder`` where it
+    differs from ``config``; returns its path.
+
+    * An epoch-based schedule becomes an ``IterBasedTrainLoop`` (the budget
+      counts iterations), with iteration checkpoints and logs, and no
+      epoch-stepped scheduler (it would never step within the budget: the
+      learning rate stays at its initial value).  mmengine's
+      ``DefaultSampler`` becomes an infinite one; any other sampler (the
+      frequency-of-use sampler of mixed supervision) is kept, since the
+      loop re-iterates it epoch after epoch.
+    * ``train_crop``: a defect-holding random crop after the annotations are
+      loaded (before every derived target).  mmseg's ``RandomCrop`` with
+      ``cat_max_ratio=0.999`` retries (up to ten times) until no class
+      covers more than 99.9 % of the crop, i.e. until the crop holds some
+      defect where one is reachable.
+    """
+    cfg = Config.fromfile(config)
+    suffix = ''
+    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
+        cfg.train_cfg = dict(
+            type='IterBasedTrainLoop', max_iters=1, val_interval=1)
+        if cfg.train_dataloader.sampler.get('type') == 'DefaultSampler':
+            cfg.train_dataloader.sampler = dict(
+                type='InfiniteSampler', shuffle=True)
+        cfg.default_hooks.checkpoint.by_epoch = False
+        cfg.log_processor = dict(by_epoch=False)
+        cfg.param_scheduler = [
+            s for s in cfg.get('param_scheduler') or []
+            if not s.get('by_epoch', True)
+        ]
+        suffix += '_iters'
+    if train_crop:
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        loads = [
+            i for i, t in enumerate(pipeline)
+            if t['type'] == 'LoadDefectAnnotations'
+        ]
+        if not loads:
+            raise ValueError(f'{config}: no LoadDefectAnnotations in the '
+                             'training pipeline to crop after')
+        pipeline.insert(
+            loads[0] + 1,
+            dict(
+                type='RandomCrop',
+                crop_size=(train_crop, train_crop),
+                cat_max_ratio=0.999))
+        suffix += f'_train-crop{train_crop}'
+    if not suffix:
+        return config
+    stem = osp.splitext(osp.basename(config))[0]
+    path = osp.join(folder, f'{stem}{suffix}.py')
+    cfg.dump(path)
+    return path
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint a finished training left (mmengine's
+    ``last_checkpoint`` file: the iteration or epoch it ended at)."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(marker):
+        raise FileNotFoundError(f'{work_dir}: no last_checkpoint; did the '
+                                'training finish?')
+    with open(marker) as f:
+        return f.read().strip()
+
+
 def train_and_test(config: str,
                    work_dir: str,
-                   iters: int,
                    train_options: Sequence[str] = (),
                    test_options: Sequence[str] = (),
                    name: Optional[str] = None) -> dict:
-    """Train ``config`` for ``iters`` iterations, test the last checkpoint,
-    return its metrics (with ``train_seconds``).
+    """Train ``config``, test its last checkpoint, return the test metrics
+    (with ``train_seconds``).
 
-    ``train_options`` must include the budget (:func:`budget_options` and
-    whatever schedule keys the config needs to end at ``iters``).
+    ``train_options`` set the budget (:func:`budget_options` and whatever
+    schedule keys the config needs to end with it), or none to train the
+    config's own schedule.
     """
     done = osp.join(work_dir, 'metrics.json')
     if osp.exists(done):  # finished by an earlier (or parallel) run
@@ -58,15 +127,15 @@ def train_and_test(config: str,
             return json.load(f)
     os.makedirs(work_dir, exist_ok=True)
     start = time.time()
-    run_tool([
-        'tools/train.py', config, '--work-dir', work_dir, '--cfg-options',
-        *train_options
-    ], osp.join(work_dir, 'train.log'))
+    train_args = ['tools/train.py', config, '--work-dir', work_dir]
+    if train_options:
+        train_args += ['--cfg-options', *train_options]
+    run_tool(train_args, osp.join(work_dir, 'train.log'))
     seconds = time.time() - start
     test_dir = osp.join(work_dir, 'test')
     test_args = [
         'tools/test.py', config,
-        osp.join(work_dir, f'iter_{iters}.pth'), '--work-dir', test_dir
+        last_checkpoint(work_dir), '--work-dir', test_dir
     ]
     if test_options:
         test_args += ['--cfg-options', *test_options]

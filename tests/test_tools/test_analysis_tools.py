@@ -84,17 +84,13 @@ def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
     """--train-crop puts a defect-holding crop before the derived targets:
     the pair stays aligned and the Canny edges follow the cropped mask."""
     from copy import deepcopy
-    from importlib import util
 
     import numpy as np
     from mmengine.dataset import Compose
-    spec = util.spec_from_file_location(
-        'ablation_benchmark',
-        f'{repo}/tools/analysis_tools/ablation_benchmark.py')
-    ablation = util.module_from_spec(spec)
-    spec.loader.exec_module(ablation)
-    path = ablation.budget_config(
-        f'{repo}/configs/banet/banet_r34_synocd-256.py', str(tmp_path), 32)
+
+    from mmdefect.utils.budget_runs import budget_config
+    path = budget_config(f'{repo}/configs/banet/banet_r34_synocd-256.py',
+                         str(tmp_path), 32)
     cfg = Config.fromfile(path)
     types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     assert types[types.index('LoadDefectAnnotations') + 1] == 'RandomCrop'
@@ -135,17 +131,12 @@ def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
     assert holding > 1.2 * plain_holding
 
 
-def test_ablation_budget_config_turns_epochs_into_iterations(repo, tmp_path):
-    from importlib import util
-    spec = util.spec_from_file_location(
-        'ablation_benchmark',
-        f'{repo}/tools/analysis_tools/ablation_benchmark.py')
-    ablation = util.module_from_spec(spec)
-    spec.loader.exec_module(ablation)
+def test_budget_config_turns_epochs_into_iterations(repo, tmp_path):
+    from mmdefect.utils.budget_runs import budget_config
     iterations = f'{repo}/configs/banet/banet_r34_synocd-256.py'
-    assert ablation.budget_config(iterations, str(tmp_path)) == iterations
-    path = ablation.budget_config(
-        f'{repo}/configs/lsanet/lsanet_synlcd-256.py', str(tmp_path))
+    assert budget_config(iterations, str(tmp_path)) == iterations
+    path = budget_config(f'{repo}/configs/lsanet/lsanet_synlcd-256.py',
+                         str(tmp_path))
     cfg = Config.fromfile(path)
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
     assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'

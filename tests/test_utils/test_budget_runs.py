@@ -18,7 +18,7 @@ def test_finished_runs_are_reused(tmp_path):
     work.mkdir()
     (work / 'metrics.json').write_text(json.dumps({'defect.IoU': 12.5}))
     # Nothing is trained: the config does not even exist.
-    assert train_and_test('missing.py', str(work), 10) == {'defect.IoU': 12.5}
+    assert train_and_test('missing.py', str(work)) == {'defect.IoU': 12.5}
 
 
 def test_marked_block_is_replaced_in_place(tmp_path):

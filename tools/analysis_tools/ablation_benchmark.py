@@ -25,9 +25,8 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config
-
-from mmdefect.utils.budget_runs import (REPO, budget_options, run_tool,
+from mmdefect.utils.budget_runs import (REPO, budget_config, budget_options,
+                                        last_checkpoint, run_tool,
                                         train_and_test, write_marked_block)
 
 COLUMNS = (('defect.Precision', 'Pre'), ('defect.Recall', 'Rec'),
@@ -112,62 +111,6 @@ def markdown(results: dict, args) -> str:
     return '\n'.join(lines)
 
 
-def budget_config(config: str, folder: str, train_crop=None) -> str:
-    """The config a budget run trains, written into ``folder`` where it
-    differs from ``config``; returns its path.
-
-    * An epoch-based schedule becomes an ``IterBasedTrainLoop`` (the budget
-      counts iterations), with iteration checkpoints and logs, and no
-      epoch-stepped scheduler (it would never step within the budget: the
-      learning rate stays at its initial value).  mmengine's
-      ``DefaultSampler`` becomes an infinite one; any other sampler (the
-      frequency-of-use sampler of mixed supervision) is kept, since the
-      loop re-iterates it epoch after epoch.
-    * ``train_crop``: a defect-holding random crop after the annotations are
-      loaded (before every derived target).  mmseg's ``RandomCrop`` with
-      ``cat_max_ratio=0.999`` retries (up to ten times) until no class
-      covers more than 99.9 % of the crop, i.e. until the crop holds some
-      defect where one is reachable.
-    """
-    cfg = Config.fromfile(config)
-    suffix = ''
-    if cfg.train_cfg.get('type') == 'EpochBasedTrainLoop':
-        cfg.train_cfg = dict(
-            type='IterBasedTrainLoop', max_iters=1, val_interval=1)
-        if cfg.train_dataloader.sampler.get('type') == 'DefaultSampler':
-            cfg.train_dataloader.sampler = dict(
-                type='InfiniteSampler', shuffle=True)
-        cfg.default_hooks.checkpoint.by_epoch = False
-        cfg.log_processor = dict(by_epoch=False)
-        cfg.param_scheduler = [
-            s for s in cfg.get('param_scheduler') or []
-            if not s.get('by_epoch', True)
-        ]
-        suffix += '_iters'
-    if train_crop:
-        pipeline = cfg.train_dataloader.dataset.pipeline
-        loads = [
-            i for i, t in enumerate(pipeline)
-            if t['type'] == 'LoadDefectAnnotations'
-        ]
-        if not loads:
-            raise ValueError(f'{config}: no LoadDefectAnnotations in the '
-                             'training pipeline to crop after')
-        pipeline.insert(
-            loads[0] + 1,
-            dict(
-                type='RandomCrop',
-                crop_size=(train_crop, train_crop),
-                cat_max_ratio=0.999))
-        suffix += f'_train-crop{train_crop}'
-    if not suffix:
-        return config
-    stem = osp.splitext(osp.basename(config))[0]
-    path = osp.join(folder, f'{stem}{suffix}.py')
-    cfg.dump(path)
-    return path
-
-
 def main():
     args = parse_args()
     os.chdir(REPO)
@@ -184,7 +127,7 @@ def main():
     results = {}
     for name, config in zip(args.names, args.configs):
         results[name] = train_and_test(config, osp.join(args.work_dir, name),
-                                       args.iters, train_options, data, name)
+                                       train_options, data, name)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
         json.dump(results, f, indent=2)
     table = markdown(results, args)
@@ -193,10 +136,7 @@ def main():
         models = []
         for name in args.sweep:
             config = args.configs[args.names.index(name)]
-            models += [
-                config,
-                osp.join(args.work_dir, name, f'iter_{args.iters}.pth')
-            ]
+            models += [config, last_checkpoint(osp.join(args.work_dir, name))]
         out = osp.join(args.work_dir, 'sweep')
         os.makedirs(out, exist_ok=True)
         run_tool([

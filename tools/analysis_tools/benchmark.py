@@ -13,6 +13,7 @@ over K = ``--repeats`` synchronised batch-1 inferences after the warm-up
 (the mean, where the other throughputs take the median).
 """
 import argparse
+import json
 import multiprocessing as mp
 import resource
 import statistics
@@ -38,6 +39,8 @@ def parse_args():
         type=int,
         default=0,
         help='torch CPU threads (0: torch default)')
+    parser.add_argument(
+        '--out', help='json file for the measurements (config -> values)')
     return parser.parse_args()
 
 
@@ -158,6 +161,16 @@ def main():
         for c, rs in runs.items()
     }
     device = runs[args.config][0]['device']
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(
+                dict(
+                    device=device,
+                    shape=args.shape,
+                    batch=args.batch,
+                    results=summary),
+                f,
+                indent=2)
     h, w = args.shape
     print(f'device: {device}, input {h}x{w}, batch {args.batch}, '
           f'{args.repeats} timed repeats after {args.warmup} warm-up, '

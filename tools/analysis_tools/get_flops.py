@@ -18,6 +18,7 @@ Paired models get a (1, 6, H, W) input (sample + template), single-image
 models (1, 3, H, W).
 """
 import argparse
+import json
 
 import torch
 from mmengine.config import Config, DictAction
@@ -44,6 +45,7 @@ def parse_args():
         action='store_true',
         help="skip mmengine's counter (slow for large inputs)")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--out', help='json file for the counts')
     return parser.parse_args()
 
 
@@ -73,6 +75,9 @@ def main():
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     r = complexity(cfg, args.shape, not args.no_mmengine)
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(dict(r, shape=args.shape), f, indent=2)
     h, w = args.shape
     print(f'config: {args.config}')
     print(f'input: 1x{r["channels"]}x{h}x{w} '

@@ -1,13 +1,17 @@
-# The 256x256 SynLCD as a binary defect dataset for single-image binary
-# models (LSA-Net): line (1) and abnormal point (2) both become defect (1).
-# The template is loaded but a num_images=1 model drops it.  The training
-# pipeline adds LSA-Net's location target after the flip.
+# The 256x256 SynLCD as a binary defect dataset: line (1) and abnormal point
+# (2) both become defect (1), so that every model of the leaderboard
+# (tools/analysis_tools/leaderboard.py) is scored on the same task; the
+# one-logit models (BANet, BGNet, LSA-Net) need it.  A single-image model
+# (num_images=1) drops the template.  The training pipeline adds BANet's
+# edge target and LSA-Net's location target after the flip; other models
+# leave them unused.
 _base_ = './synlcd-256.py'
 dataset_type = 'DefectDataset'
 train_pipeline = [
     dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
     dict(type='RandomFlip', prob=0.5),
+    dict(type='GenerateEdgeMap'),
     dict(type='GenerateLocationMap'),
     dict(type='PackDefectInputs'),
 ]

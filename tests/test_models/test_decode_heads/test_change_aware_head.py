@@ -100,6 +100,41 @@ def test_loss_and_gradients(mode):
     assert inputs[4].grad is None
 
 
+@pytest.mark.parametrize('mode', ['intra', 'out_of_class'])
+def test_folded_fusion_equals_the_modulated_features(mode):
+    # The fusion kernel absorbs the channel weights and the tiled HA/VA
+    # term (and the gate commutes with it): the logits equal those of the
+    # naive formula, which builds the (N, 4C, H, W) modulated features and
+    # runs the fusion ConvModule on them (Eq. 11-14 as in the docstring).
+    head = MODELS.build(_head_cfg(channels=8, mode=mode))
+    head.train()  # batch statistics in the norms, on both sides
+    head.dropout.p = 0.0
+    torch.manual_seed(0)
+    for p in head.parameters():  # non-trivial BN affine and biases
+        p.data.normal_(0, 0.5)
+    inputs = _neck_outputs(n=3)
+
+    feats = [inputs[i] for i in range(4)]
+    size = feats[0].shape[2:]
+    projected = [
+        torch.nn.functional.interpolate(
+            conv(x), size=size, mode='bilinear', align_corners=False)
+        for conv, x in zip(head.convs, feats)
+    ]
+    x = torch.cat(projected, dim=1)
+    dist = inputs[4].sigmoid()
+    if mode == 'intra':
+        hw = head.coord_att(sum(projected) + dist)
+        modulated = (x + hw.repeat(1, 4, 1, 1)) * head.channel_att(x + dist)
+    else:
+        low = dist.flatten(1).min(1)[0].view(-1, 1, 1, 1)
+        high = dist.flatten(1).max(1)[0].view(-1, 1, 1, 1)
+        gate = (dist - low) / (high - low + 1e-6)
+        modulated = x * head.channel_att(x) * gate
+    naive = head.conv_seg(head.fusion_conv(modulated))
+    torch.testing.assert_close(head(inputs), naive, atol=1e-5, rtol=1e-4)
+
+
 def test_out_of_class_has_no_coord_attention():
     head = MODELS.build(_head_cfg(mode='out_of_class'))
     assert not hasattr(head, 'coord_att')

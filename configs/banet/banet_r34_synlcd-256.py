@@ -1,0 +1,7 @@
+# BANet (Table II, row S5) on the binary 256x256 SynLCD (the leaderboard's
+# SynLCD task): registered pairs, so the STM should stay near identity.
+_base_ = [
+    '../_base_/models/banet_r34.py', '../_base_/datasets/synlcd-256_defect.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_banet.py'
+]
+train_dataloader = dict(batch_size=16)

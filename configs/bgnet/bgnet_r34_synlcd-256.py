@@ -1,0 +1,7 @@
+# BGNet (Table 1, row S7) on the binary 256x256 SynLCD (the leaderboard's
+# SynLCD task), batch 8.
+_base_ = [
+    '../_base_/models/bgnet_r34.py', '../_base_/datasets/synlcd-256_defect.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_bgnet.py'
+]
+train_dataloader = dict(batch_size=8)
