@@ -77,18 +77,18 @@ DATASETS = {
         'display patterns)',
         name='SynLCD',
         data='data/synlcd_quick',
+        # (file that shows a step is done, command of the step)
         generate=[
-            [
+            ('meta.json', [
                 'tools/dataset_converters/synlcd.py', '{data}', '--size',
                 '256', '--per-pattern', '40', '--seed', '0', '--workers', '2'
-            ],
-            [
+            ]),
+            ('splits/train_nall.json', [
                 'tools/dataset_converters/mixed_supervision.py', '{data}',
                 'splits/train.txt', '--num', '0', '10%', 'all',
                 '--mask-value-map', '2:1'
-            ],
+            ]),
         ],
-        ready='splits/train_nall.json',
         splits={}),
     'synlcd-al':
     dict(
@@ -97,7 +97,6 @@ DATASETS = {
         name='SynLCD AL',
         data='data/synlcd_quick',
         generate=None,  # the SynLCD data
-        ready=None,
         splits=dict(
             train='splits/train_abpt.txt', test='splits/test_line.txt')),
     'synocd':
@@ -106,8 +105,8 @@ DATASETS = {
         'production batches)',
         name='SynOCD',
         data='data/synocd',
-        generate=[['tools/dataset_converters/synocd.py', '{data}']],
-        ready='annotations/batch_test.json',
+        generate=[('annotations/batch_test.json',
+                   ['tools/dataset_converters/synocd.py', '{data}'])],
         splits=dict(
             train='annotations/batch_train.json',
             test='annotations/batch_test.json')),
@@ -265,7 +264,7 @@ def parse_args():
         '--paper-schedules',
         action='store_true',
         help="each config's own optimiser, schedule, batch and loss (GPU)")
-    parser.add_argument('--work-dir', default='work_dirs/leaderboard')
+    parser.add_argument('--work-dir', help='default: work_dirs/leaderboard')
     parser.add_argument(
         '--sweep',
         action='store_true',
@@ -276,8 +275,34 @@ def parse_args():
         action='store_true',
         help='train nothing: rewrite tables, plots, model zoo and '
         'metafiles from the stored results')
-    parser.add_argument('--results', default=RESULTS)
-    return parser.parse_args()
+    parser.add_argument(
+        '--data',
+        nargs='+',
+        default=[],
+        metavar='DATASET=PATH',
+        help='another data folder of a dataset (generated there if missing)')
+    parser.add_argument('--results', help=f'default: {RESULTS}')
+    parser.add_argument(
+        '--out-root',
+        help='folder that receives the generated documents (README.md, '
+        'docs/, configs/*/README.md and metafiles, model-index.yml); '
+        'default: the repository')
+    args = parser.parse_args()
+    for item in args.data:
+        key, _, path = item.partition('=')
+        if key not in DATASETS or not path:
+            parser.error(f'--data {item}: expected DATASET=PATH with DATASET '
+                         f'in {list(DATASETS)}')
+        DATASETS[key]['data'] = osp.abspath(path)
+        if key == 'synlcd':  # the out-of-class split of the same data
+            DATASETS['synlcd-al']['data'] = osp.abspath(path)
+    # Paths given are relative to the caller's folder, defaults to the
+    # repository's (the tool runs there).
+    for name, default in (('work_dir', 'work_dirs/leaderboard'),
+                          ('results', RESULTS), ('out_root', '.')):
+        value = getattr(args, name)
+        setattr(args, name, osp.abspath(value) if value else default)
+    return args
 
 
 def budget(args) -> dict:
@@ -318,16 +343,15 @@ def command(dataset_key: str, budget: dict) -> str:
 
 
 def prepare_data(dataset_key: str) -> None:
-    """Generate a dataset's data where missing (the out-of-class SynLCD
-    split is a split of the SynLCD data)."""
+    """Generate what is missing of a dataset's data (the out-of-class SynLCD
+    is a split of the SynLCD data)."""
     dataset = DATASETS[dataset_key.replace('-al', '')]
     data = dataset['data']
-    if osp.exists(osp.join(data, dataset['ready'])):
-        return
-    os.makedirs(osp.dirname(data) or '.', exist_ok=True)
-    for command in dataset['generate']:
-        run_tool([c.format(data=data) for c in command],
-                 f'{data}.{osp.basename(command[0])}.log')
+    for done, step in dataset['generate']:
+        if not osp.exists(osp.join(data, done)):
+            os.makedirs(osp.dirname(data) or '.', exist_ok=True)
+            run_tool([c.format(data=data) for c in step],
+                     f'{data}.{osp.basename(step[0])}.log')
 
 
 def leaderboard_config(config: str, dataset: dict, options: list, folder: str,
@@ -462,10 +486,11 @@ def run_sweep(run: dict, args) -> None:
         *[n.replace(' ', '_') for n in names], '--data-root',
         DATASETS['synocd']['data'], '--out', out, '--axes-only'
     ], osp.join(out, 'sweep.log'))
-    os.makedirs(IMAGES, exist_ok=True)
+    os.makedirs(osp.join(args.out_root, IMAGES), exist_ok=True)
     shutil.copy(
         osp.join(out, 'sweep.png'),
-        osp.join(IMAGES, f'leaderboard_synocd_sweep_{setting}.png'))
+        osp.join(args.out_root, IMAGES,
+                 f'leaderboard_synocd_sweep_{setting}.png'))
     with open(osp.join(out, 'sweep.csv')) as f:
         run['sweep'] = f.read()
 
@@ -575,7 +600,7 @@ def sweep_table(csv_text: str) -> str:
     return '\n'.join(lines)
 
 
-def plot(dataset_key: str, run: dict) -> str:
+def plot(dataset_key: str, run: dict, root: str) -> str:
     """Defect IoU against multiply-adds and against training time."""
     import matplotlib
     matplotlib.use('Agg')
@@ -599,9 +624,10 @@ def plot(dataset_key: str, run: dict) -> str:
     fig.suptitle(f'{DATASETS[dataset_key]["name"]}: accuracy against cost '
                  '(circles: sample + template; squares: sample only)')
     fig.tight_layout()
-    os.makedirs(IMAGES, exist_ok=True)
+    os.makedirs(osp.join(root, IMAGES), exist_ok=True)
     path = osp.join(
-        IMAGES, f'leaderboard_{dataset_key}_{setting_name(run["budget"])}.png')
+        root, IMAGES,
+        f'leaderboard_{dataset_key}_{setting_name(run["budget"])}.png')
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -765,26 +791,30 @@ def write_yaml(path: str, content: dict) -> None:
     os.replace(tmp, path)
 
 
-def report(results: dict) -> None:
-    """Every generated document from the stored results."""
+def report(results: dict, root: str) -> None:
+    """Every generated document from the stored results, under ``root``."""
     sections = []
     for dataset_key in DATASETS:
         for run in results.get(dataset_key, {}).values():
-            image = plot(dataset_key, run)
+            image = plot(dataset_key, run, root)
             sections.append(
                 f'{table(dataset_key, run)}\n\n![{dataset_key}: accuracy '
-                f'against cost]({osp.relpath(image, "docs")})')
-    write_marked_block(REPORT, 'leaderboard', '\n\n'.join(sections))
-    write_marked_block('README.md', 'model-zoo', model_zoo(results))
+                'against cost]'
+                f'({osp.relpath(image, osp.join(root, "docs"))})')
+    write_marked_block(
+        osp.join(root, REPORT), 'leaderboard', '\n\n'.join(sections))
+    write_marked_block(
+        osp.join(root, 'README.md'), 'model-zoo', model_zoo(results))
     imports = []
     for collection, info in COLLECTIONS.items():
+        os.makedirs(osp.join(root, info['folder']), exist_ok=True)
         write_marked_block(
-            osp.join(info['folder'], 'README.md'), 'results-and-models',
-            results_and_models(collection, results))
+            osp.join(root, info['folder'], 'README.md'),
+            'results-and-models', results_and_models(collection, results))
         path = osp.join(info['folder'], 'metafile.yaml')
-        write_yaml(path, metafile(collection, results))
+        write_yaml(osp.join(root, path), metafile(collection, results))
         imports.append(path)
-    write_yaml('model-index.yml', {'Import': imports})
+    write_yaml(osp.join(root, 'model-index.yml'), {'Import': imports})
 
 
 def main():
@@ -803,8 +833,8 @@ def main():
             if args.sweep and dataset_key == 'synocd':
                 run_sweep(run, args)
                 save_results(results, args.results)
-    report(results)
-    print(open(REPORT).read())
+    report(results, args.out_root)
+    print(open(osp.join(args.out_root, REPORT)).read())
 
 
 if __name__ == '__main__':

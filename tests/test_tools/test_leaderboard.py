@@ -1,0 +1,209 @@
+"""The leaderboard: one budget for every method, its generated documents,
+and the model index they feed."""
+import json
+import os.path as osp
+import subprocess
+import sys
+from importlib import util
+
+import pytest
+import yaml
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+
+
+@pytest.fixture(scope='module')
+def leaderboard(repo):
+    spec = util.spec_from_file_location(
+        'leaderboard', f'{repo}/tools/analysis_tools/leaderboard.py')
+    module = util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def args_of(leaderboard, *argv):
+    old = sys.argv
+    sys.argv = ['leaderboard.py', *argv]
+    try:
+        return leaderboard.parse_args()
+    finally:
+        sys.argv = old
+
+
+def test_every_part_gets_the_same_budget_data_and_seed(
+        leaderboard, repo, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo)
+    args = args_of(leaderboard, '--iters', '300', '--batch-size', '2',
+                   '--lr', '1e-3', '--seed', '7')
+    for dataset_key, name in (('synocd', 'BANet'), ('synlcd', 'MFFPA'),
+                              ('synlcd-al', 'CADNet')):
+        method = leaderboard.METHODS[name]
+        config = method['configs'][dataset_key.replace('-al', '')]
+        options = method.get('options', {}).get(dataset_key, [])
+        options += leaderboard.budget_options(300, 2) + method['balance']
+        folder = tmp_path / dataset_key
+        folder.mkdir()
+        cfg = Config.fromfile(
+            leaderboard.leaderboard_config(
+                f'{repo}/{config}', leaderboard.DATASETS[dataset_key],
+                options, str(folder), args))
+        assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+        assert cfg.train_cfg.max_iters == 300
+        assert cfg.train_dataloader.batch_size == 2
+        assert cfg.optim_wrapper.optimizer == dict(
+            type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01)
+        warmup, poly = cfg.param_scheduler
+        assert (warmup.end, poly.begin, poly.end) == (30, 30, 300)
+        assert cfg.randomness.seed == 7
+        data = leaderboard.DATASETS[dataset_key]
+        for loader in ('train_dataloader', 'test_dataloader'):
+            assert cfg[loader].dataset.data_root == data['data']
+        for split, loader in (('train', 'train_dataloader'),
+                              ('test', 'test_dataloader')):
+            if split in data['splits']:
+                assert (cfg[loader].dataset.ann_file == data['splits'][split])
+    # The per-method parts of the recipe reached the configs.
+    assert cfg.model.decode_head.mode == 'out_of_class'  # CADNet, AL
+    banet = Config.fromfile(str(tmp_path / 'synocd' /
+                                'banet_r34_synocd-256.py'))
+    assert banet.model.decode_head.loss_decode.gamma == 0.0
+    assert banet.model.decode_head.loss_decode.alpha == 0.9
+    assert banet.test_dataloader.dataset.ann_file == (
+        'annotations/batch_test.json')
+
+
+def fake_part(leaderboard, name, dataset_key, iou):
+    metrics = {
+        'IoU.background': 99.0,
+        'IoU.defect': iou,
+        'mIoU': (99.0 + iou) / 2,
+        'defect.IoU': iou,
+        'defect.Precision': 50.0,
+        'defect.Recall': 40.0,
+        'defect.F1': 44.4,
+        'defect.IoU_per_image': iou - 1,
+        'train_seconds': 120.0
+    }
+    if dataset_key == 'synlcd':
+        metrics.update({'image/AP': 70.0, 'image/AUROC': 65.0})
+    return dict(
+        config=leaderboard.METHODS[name]['configs'][dataset_key],
+        trained_config='work/x.py',
+        checkpoint='work/iter_2.pth',
+        metrics=metrics,
+        machine='CPU, 2 cores',
+        date='2026-12-03',
+        counts=dict(
+            params=3.7e6, params_inference=3.7e6, macs=1.6e9,
+            thop_flops=3.2e9),
+        speed=dict(
+            train_s_per_iter=0.5,
+            infer_img_per_s=20.0,
+            infer_b1_img_per_s=10.0,
+            fps_eq8=10.0,
+            peak_mem_mb=900.0,
+            device='cpu',
+            batch=4))
+
+
+def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
+    budget = dict(iters=500, batch_size=4, lr=6e-4, seed=0)
+    setting = leaderboard.setting_name(budget)
+    results = {
+        'synlcd': {
+            setting:
+            dict(
+                budget=budget,
+                parts={
+                    'CADNet': fake_part(leaderboard, 'CADNet', 'synlcd',
+                                        30.0),
+                    'SegFormer-B0': fake_part(leaderboard, 'SegFormer-B0',
+                                              'synlcd', 12.5)
+                })
+        }
+    }
+    leaderboard.report(results, str(tmp_path))
+
+    board = (tmp_path / 'docs' / 'leaderboard.md').read_text()
+    assert '| CADNet | sample + template | 99.00 | 30.00 | 64.50 |' in board
+    assert '| SegFormer-B0 | sample | 99.00 | 12.50 |' in board
+    assert '500 iterations of 4 images' in board
+    assert ('python tools/analysis_tools/leaderboard.py --datasets synlcd '
+            '--iters 500 --batch-size 4 --lr 0.0006 --seed 0') in board
+    assert 'Not measured yet: BANet, BGNet, LSA-Net, MFFPA' in board
+    # CADNet's own count is conv+linear GMACs, BANet's 2 x thop MACs.
+    assert '| 3.70 | 1.60 | 1.60 | 0.50 | 20.0 | 900 | 2.0 min |' in board
+    assert (tmp_path / 'docs' / 'images' /
+            f'leaderboard_synlcd_{setting}.png').stat().st_size > 1000
+
+    zoo = (tmp_path / 'README.md').read_text()
+    assert ('| CADNet | CADNet | SynLCD | [cadnet_synlcd-256_defect.py]'
+            '(configs/cadnet/cadnet_synlcd-256_defect.py) | 30.00 | 64.50 | '
+            '70.00 |') in zoo
+    cadnet = (tmp_path / 'configs' / 'cadnet' / 'README.md').read_text()
+    assert '| CADNet | MiT-B0 (Siamese) | SynLCD | 256x256 | 500 |' in cadnet
+    assert '[config](cadnet_synlcd-256_defect.py)' in cadnet
+
+    index = yaml.safe_load((tmp_path / 'model-index.yml').read_text())
+    assert len(index['Import']) == len(leaderboard.COLLECTIONS)
+    meta = yaml.safe_load((tmp_path / 'configs' / 'cadnet' /
+                           'metafile.yaml').read_text())
+    models = {m['Name']: m for m in meta['Models']}
+    measured = models['cadnet_synlcd-256_defect']
+    assert measured['Results'][0]['Metrics'] == {
+        'mIoU': 64.5,
+        'defect IoU': 30.0
+    }
+    assert measured['Metadata']['Batch Size'] == 4
+    assert models['cadnet_synocd-256']['Results'] == []  # not measured
+
+
+def test_model_index_lists_configs_that_exist_and_build(repo):
+    index = yaml.safe_load(open(f'{repo}/model-index.yml'))
+    configs = []
+    for metafile in index['Import']:
+        meta = yaml.safe_load(open(f'{repo}/{metafile}'))
+        collections = {c['Name'] for c in meta['Collections']}
+        for c in meta['Collections']:
+            assert osp.exists(f'{repo}/{c["README"]}')
+        for model in meta['Models']:
+            assert model['In Collection'] in collections
+            configs.append(model['Config'])
+    assert len(configs) == 16  # 8 methods and baselines x 2 data sets
+    init_default_scope('mmseg')
+    for config in configs:
+        model = MODELS.build(Config.fromfile(f'{repo}/{config}').model)
+        assert sum(p.numel() for p in model.parameters()) > 0
+
+
+def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root,
+                                                  tmp_path):
+    out = tmp_path / 'out'
+    results = tmp_path / 'results.json'
+    run = subprocess.run([
+        sys.executable, 'tools/analysis_tools/leaderboard.py', '--datasets',
+        'synlcd', '--methods', 'SegFormer-B0', '--iters', '2',
+        '--batch-size', '2', '--data', f'synlcd={synlcd_root}',
+        '--work-dir',
+        str(tmp_path / 'work'), '--results',
+        str(results), '--out-root',
+        str(out)
+    ],
+                         cwd=repo,
+                         capture_output=True,
+                         text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    stored = json.loads(results.read_text())
+    (setting, synlcd), = stored['synlcd'].items()
+    assert setting == 'iters2_batch2_lr0.0006_seed0'
+    part = synlcd['parts']['SegFormer-B0']
+    assert {'mIoU', 'defect.IoU', 'image/AP',
+            'train_seconds'} <= set(part['metrics'])
+    assert part['counts']['params'] == pytest.approx(3.7e6, rel=0.01)
+    assert part['speed']['train_s_per_iter'] > 0
+    assert '| SegFormer-B0 | sample |' in (out / 'docs' /
+                                           'leaderboard.md').read_text()
+    # Generated data steps ran where missing (MFFPA's annotation files).
+    assert (synlcd_root / 'splits' / 'train_nall.json').exists()
