@@ -31,11 +31,11 @@ def args_of(leaderboard, *argv):
         sys.argv = old
 
 
-def test_every_part_gets_the_same_budget_data_and_seed(
-        leaderboard, repo, tmp_path, monkeypatch):
+def test_every_part_gets_the_same_budget_data_and_seed(leaderboard, repo,
+                                                       tmp_path, monkeypatch):
     monkeypatch.chdir(repo)
-    args = args_of(leaderboard, '--iters', '300', '--batch-size', '2',
-                   '--lr', '1e-3', '--seed', '7')
+    args = args_of(leaderboard, '--iters', '300', '--batch-size', '2', '--lr',
+                   '1e-3', '--seed', '7')
     for dataset_key, name in (('synocd', 'BANet'), ('synlcd', 'MFFPA'),
                               ('synlcd-al', 'CADNet')):
         method = leaderboard.METHODS[name]
@@ -45,9 +45,9 @@ def test_every_part_gets_the_same_budget_data_and_seed(
         folder = tmp_path / dataset_key
         folder.mkdir()
         cfg = Config.fromfile(
-            leaderboard.leaderboard_config(
-                f'{repo}/{config}', leaderboard.DATASETS[dataset_key],
-                options, str(folder), args))
+            leaderboard.leaderboard_config(f'{repo}/{config}',
+                                           leaderboard.DATASETS[dataset_key],
+                                           options, str(folder), args))
         assert cfg.train_cfg.type == 'IterBasedTrainLoop'
         assert cfg.train_cfg.max_iters == 300
         assert cfg.train_dataloader.batch_size == 2
@@ -65,8 +65,8 @@ def test_every_part_gets_the_same_budget_data_and_seed(
                 assert (cfg[loader].dataset.ann_file == data['splits'][split])
     # The per-method parts of the recipe reached the configs.
     assert cfg.model.decode_head.mode == 'out_of_class'  # CADNet, AL
-    banet = Config.fromfile(str(tmp_path / 'synocd' /
-                                'banet_r34_synocd-256.py'))
+    banet = Config.fromfile(
+        str(tmp_path / 'synocd' / 'banet_r34_synocd-256.py'))
     assert banet.model.decode_head.loss_decode.gamma == 0.0
     assert banet.model.decode_head.loss_decode.alpha == 0.9
     assert banet.test_dataloader.dataset.ann_file == (
@@ -116,10 +116,10 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
             dict(
                 budget=budget,
                 parts={
-                    'CADNet': fake_part(leaderboard, 'CADNet', 'synlcd',
-                                        30.0),
-                    'SegFormer-B0': fake_part(leaderboard, 'SegFormer-B0',
-                                              'synlcd', 12.5)
+                    'CADNet':
+                    fake_part(leaderboard, 'CADNet', 'synlcd', 30.0),
+                    'SegFormer-B0':
+                    fake_part(leaderboard, 'SegFormer-B0', 'synlcd', 12.5)
                 })
         }
     }
@@ -147,8 +147,8 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
 
     index = yaml.safe_load((tmp_path / 'model-index.yml').read_text())
     assert len(index['Import']) == len(leaderboard.COLLECTIONS)
-    meta = yaml.safe_load((tmp_path / 'configs' / 'cadnet' /
-                           'metafile.yaml').read_text())
+    meta = yaml.safe_load(
+        (tmp_path / 'configs' / 'cadnet' / 'metafile.yaml').read_text())
     models = {m['Name']: m for m in meta['Models']}
     measured = models['cadnet_synlcd-256_defect']
     assert measured['Results'][0]['Metrics'] == {
@@ -177,15 +177,13 @@ def test_model_index_lists_configs_that_exist_and_build(repo):
         assert sum(p.numel() for p in model.parameters()) > 0
 
 
-def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root,
-                                                  tmp_path):
+def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     out = tmp_path / 'out'
     results = tmp_path / 'results.json'
     run = subprocess.run([
         sys.executable, 'tools/analysis_tools/leaderboard.py', '--datasets',
-        'synlcd', '--methods', 'SegFormer-B0', '--iters', '2',
-        '--batch-size', '2', '--data', f'synlcd={synlcd_root}',
-        '--work-dir',
+        'synlcd', '--methods', 'SegFormer-B0', '--iters', '2', '--batch-size',
+        '2', '--data', f'synlcd={synlcd_root}', '--work-dir',
         str(tmp_path / 'work'), '--results',
         str(results), '--out-root',
         str(out)

@@ -809,8 +809,8 @@ def report(results: dict, root: str) -> None:
     for collection, info in COLLECTIONS.items():
         os.makedirs(osp.join(root, info['folder']), exist_ok=True)
         write_marked_block(
-            osp.join(root, info['folder'], 'README.md'),
-            'results-and-models', results_and_models(collection, results))
+            osp.join(root, info['folder'], 'README.md'), 'results-and-models',
+            results_and_models(collection, results))
         path = osp.join(info['folder'], 'metafile.yaml')
         write_yaml(osp.join(root, path), metafile(collection, results))
         imports.append(path)
