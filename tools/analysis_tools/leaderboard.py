@@ -674,6 +674,42 @@ def model_zoo(results: dict) -> str:
     return '\n'.join(lines)
 
 
+def step_against_macs(results: dict) -> str:
+    """Each method's training step against what its multiply-adds predict,
+    both relative to SegFormer-B0 (docs/benchmarks.md)."""
+    costs = {}
+    for dataset_key in DATASETS:
+        for run in results.get(dataset_key, {}).values():
+            for name, part in run['parts'].items():
+                costs.setdefault(name, part)
+    base = costs.get('SegFormer-B0')
+    if base is None:
+        return 'SegFormer-B0 not measured yet.'
+    lines = [
+        '| method | GMACs | MAC ratio | train s/it | step ratio | step / MAC '
+        'ratio |', '|---|---|---|---|---|---|'
+    ]
+    for name in METHODS:
+        if name not in costs:
+            continue
+        part = costs[name]
+        macs = part['counts']['macs'] / base['counts']['macs']
+        step = (
+            part['speed']['train_s_per_iter'] /
+            base['speed']['train_s_per_iter'])
+        flag = ' (> 1.5: profiled below)' if step / macs > 1.5 else ''
+        lines.append(f'| {name} | {part["counts"]["macs"] / 1e9:.2f} | '
+                     f'{macs:.2f} | '
+                     f'{part["speed"]["train_s_per_iter"]:.2f} | '
+                     f'{step:.2f} | {step / macs:.2f}{flag} |')
+    lines += [
+        '', f'From the leaderboard\'s cost measurements ({base["machine"]}; '
+        f'batch {base["speed"]["batch"]} at 256 x 256, training step with '
+        'backward and optimiser); conv+linear multiply-adds.'
+    ]
+    return '\n'.join(lines)
+
+
 def results_and_models(collection: str, results: dict) -> str:
     """mmseg's "Results and models" table of one collection."""
     folder = COLLECTIONS[collection]['folder']
@@ -805,6 +841,9 @@ def report(results: dict, root: str) -> None:
         osp.join(root, REPORT), 'leaderboard', '\n\n'.join(sections))
     write_marked_block(
         osp.join(root, 'README.md'), 'model-zoo', model_zoo(results))
+    write_marked_block(
+        osp.join(root, 'docs', 'benchmarks.md'), 'step-against-macs',
+        step_against_macs(results))
     imports = []
     for collection, info in COLLECTIONS.items():
         os.makedirs(osp.join(root, info['folder']), exist_ok=True)
