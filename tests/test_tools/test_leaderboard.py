@@ -205,3 +205,28 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
                                            'leaderboard.md').read_text()
     # Generated data steps ran where missing (MFFPA's annotation files).
     assert (synlcd_root / 'splits' / 'train_nall.json').exists()
+
+
+def test_step_against_macs_flags_slow_methods(leaderboard):
+    base = fake_part(leaderboard, 'SegFormer-B0', 'synlcd', 12.5)
+    cheap = fake_part(leaderboard, 'CADNet', 'synlcd', 30.0)
+    cheap['counts'] = dict(cheap['counts'], macs=3.2e9)  # 2x the MACs
+    cheap['speed'] = dict(cheap['speed'], train_s_per_iter=0.9)  # 1.8x
+    slow = fake_part(leaderboard, 'BANet', 'synocd', 20.0)
+    slow['speed'] = dict(slow['speed'], train_s_per_iter=1.0)  # 2x, same
+    results = {
+        'synlcd': {
+            's': dict(parts={
+                'SegFormer-B0': base,
+                'CADNet': cheap
+            })
+        },
+        'synocd': {
+            's': dict(parts={'BANet': slow})
+        }
+    }
+    table = leaderboard.step_against_macs(results)
+    assert '| CADNet | 3.20 | 2.00 | 0.90 | 1.80 | 0.90 |' in table
+    assert '| BANet | 1.60 | 1.00 | 1.00 | 2.00 | 2.00 (> 1.5: profiled' \
+        in table
+    assert 'SegFormer-B0 not measured' in leaderboard.step_against_macs({})
