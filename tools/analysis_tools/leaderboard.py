@@ -319,8 +319,13 @@ def budget(args) -> dict:
 def setting_name(budget: dict) -> str:
     if budget.get('paper_schedules'):
         return 'paper-schedules'
-    return '_'.join(f'{k}{v:g}' if isinstance(v, float) else f'{k}{v}'
-                    for k, v in budget.items()).replace('batch_size', 'batch')
+    # A fixed order: a budget read back from the (key-sorted) results file
+    # names the same setting as the one that was run.
+    keys = ('iters', 'batch_size', 'lr', 'seed')
+    return '_'.join(f'{k}{budget[k]:g}' if isinstance(budget[k], float
+                                                      ) else f'{k}{budget[k]}'
+                    for k in keys
+                    if k in budget).replace('batch_size', 'batch')
 
 
 def describe(budget: dict) -> str:
@@ -460,7 +465,8 @@ def run_part(dataset_key: str, name: str, args) -> dict:
         config=config,
         trained_config=path,
         metrics=metrics,
-        checkpoint=last_checkpoint(osp.join(folder, 'run')),
+        # Relative to the repository: the results file is committed.
+        checkpoint=osp.relpath(last_checkpoint(osp.join(folder, 'run')), REPO),
         machine=machine(),
         date=datetime.date.today().isoformat(),
         **measure_cost(name, path, args))
