@@ -321,11 +321,14 @@ def setting_name(budget: dict) -> str:
         return 'paper-schedules'
     # A fixed order: a budget read back from the (key-sorted) results file
     # names the same setting as the one that was run.
-    keys = ('iters', 'batch_size', 'lr', 'seed')
-    return '_'.join(f'{k}{budget[k]:g}' if isinstance(budget[k], float
-                                                      ) else f'{k}{budget[k]}'
-                    for k in keys
-                    if k in budget).replace('batch_size', 'batch')
+    parts = []
+    for key, short in (('iters', 'iters'), ('batch_size', 'batch'),
+                       ('lr', 'lr'), ('seed', 'seed')):
+        if key in budget:
+            value = budget[key]
+            parts.append(f'{short}{value:g}'
+                         if isinstance(value, float) else f'{short}{value}')
+    return '_'.join(parts)
 
 
 def describe(budget: dict) -> str:
@@ -698,16 +701,15 @@ def step_against_macs(results: dict) -> str:
     for name in METHODS:
         if name not in costs:
             continue
-        part = costs[name]
-        macs = part['counts']['macs'] / base['counts']['macs']
-        step = (
-            part['speed']['train_s_per_iter'] /
-            base['speed']['train_s_per_iter'])
-        flag = ' (> 1.5: profiled below)' if step / macs > 1.5 else ''
-        lines.append(f'| {name} | {part["counts"]["macs"] / 1e9:.2f} | '
-                     f'{macs:.2f} | '
-                     f'{part["speed"]["train_s_per_iter"]:.2f} | '
-                     f'{step:.2f} | {step / macs:.2f}{flag} |')
+        macs, seconds = (costs[name]['counts']['macs'],
+                         costs[name]['speed']['train_s_per_iter'])
+        mac_ratio = macs / base['counts']['macs']
+        step_ratio = seconds / base['speed']['train_s_per_iter']
+        flag = ' (> 1.5: profiled below)' if step_ratio / mac_ratio > 1.5 \
+            else ''
+        lines.append(f'| {name} | {macs / 1e9:.2f} | {mac_ratio:.2f} | '
+                     f'{seconds:.2f} | {step_ratio:.2f} | '
+                     f'{step_ratio / mac_ratio:.2f}{flag} |')
     lines += [
         '', f'From the leaderboard\'s cost measurements ({base["machine"]}; '
         f'batch {base["speed"]["batch"]} at 256 x 256, training step with '
