@@ -180,19 +180,32 @@ def test_model_index_lists_configs_that_exist_and_build(repo):
 def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     out = tmp_path / 'out'
     results = tmp_path / 'results.json'
-    run = subprocess.run([
-        sys.executable, 'tools/analysis_tools/leaderboard.py', '--datasets',
-        'synlcd', '--methods', 'SegFormer-B0', '--iters', '2', '--batch-size',
-        '2', '--data', f'synlcd={synlcd_root}', '--work-dir',
-        str(tmp_path / 'work'), '--results',
-        str(results), '--out-root',
-        str(out)
-    ],
-                         cwd=repo,
-                         capture_output=True,
-                         text=True,
-                         timeout=900)
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+
+    def leaderboard(*extra):
+        run = subprocess.run([
+            sys.executable, 'tools/analysis_tools/leaderboard.py',
+            '--datasets', 'synlcd', '--methods', 'SegFormer-B0', '--iters',
+            '2', '--batch-size', '2', '--data', f'synlcd={synlcd_root}',
+            '--work-dir',
+            str(tmp_path / 'work'), '--results',
+            str(results), '--out-root',
+            str(out), *extra
+        ],
+                             cwd=repo,
+                             capture_output=True,
+                             text=True,
+                             timeout=900)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+
+    # Costs first (a quiet machine), training nothing.
+    leaderboard('--cost-only')
+    cost = tmp_path / 'work' / 'cost' / 'SegFormer-B0'
+    speed = json.loads((cost / 'speed.json').read_text())
+    assert speed['batch'] == 2
+    assert not results.exists()
+    assert not list((tmp_path / 'work').glob('synlcd/*/*/run'))
+    # The part trains, tests and reuses the stored cost.
+    leaderboard()
     stored = json.loads(results.read_text())
     (setting, synlcd), = stored['synlcd'].items()
     assert setting == 'iters2_batch2_lr0.0006_seed0'
@@ -200,7 +213,8 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     assert {'mIoU', 'defect.IoU', 'image/AP',
             'train_seconds'} <= set(part['metrics'])
     assert part['counts']['params'] == pytest.approx(3.7e6, rel=0.01)
-    assert part['speed']['train_s_per_iter'] > 0
+    assert part['speed']['train_s_per_iter'] == next(
+        iter(speed['results'].values()))['train_s_per_iter']
     assert '| SegFormer-B0 | sample |' in (out / 'docs' /
                                            'leaderboard.md').read_text()
     # Generated data steps ran where missing (MFFPA's annotation files).

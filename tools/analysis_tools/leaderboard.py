@@ -8,6 +8,9 @@ same generated data, scored and costed side by side.
         --methods BANet BGNet
     # the SynOCD misalignment sweep of every trained paired model
     python tools/analysis_tools/leaderboard.py --datasets synocd --sweep
+    # costs only (params, MACs, speed), on a quiet machine before training
+    # parts side by side: speed is measured once per method and reused
+    python tools/analysis_tools/leaderboard.py --cost-only
     # tables, plots, model zoo and metafiles from the stored results only
     python tools/analysis_tools/leaderboard.py --report-only
     # a GPU: every config's own (paper) schedule instead of the budget
@@ -271,6 +274,12 @@ def parse_args():
         help='run the SynOCD misalignment sweep of the trained paired '
         'models (8 settings) and plot it')
     parser.add_argument(
+        '--cost-only',
+        action='store_true',
+        help='train nothing: measure the parameters, operations and speed '
+        'of the methods (kept for their later parts, so that training '
+        'several parts at once cannot disturb the speed columns)')
+    parser.add_argument(
         '--report-only',
         action='store_true',
         help='train nothing: rewrite tables, plots, model zoo and '
@@ -451,8 +460,8 @@ def machine() -> str:
             f'{torch.__version__}')
 
 
-def run_part(dataset_key: str, name: str, args) -> dict:
-    """Train, test and cost one method on one dataset."""
+def part_config(dataset_key: str, name: str, args) -> tuple:
+    """The folder of one (dataset, method) part and its trained config."""
     dataset, method = DATASETS[dataset_key], METHODS[name]
     config = method['configs'][dataset_key.replace('-al', '')]
     folder = osp.join(args.work_dir, dataset_key, setting_name(budget(args)),
@@ -462,10 +471,15 @@ def run_part(dataset_key: str, name: str, args) -> dict:
     if not args.paper_schedules:
         options = options + budget_options(args.iters,
                                            args.batch_size) + method['balance']
-    path = leaderboard_config(config, dataset, options, folder, args)
+    return folder, leaderboard_config(config, dataset, options, folder, args)
+
+
+def run_part(dataset_key: str, name: str, args) -> dict:
+    """Train, test and cost one method on one dataset."""
+    folder, path = part_config(dataset_key, name, args)
     metrics = train_and_test(path, osp.join(folder, 'run'), name=name)
     return dict(
-        config=config,
+        config=METHODS[name]['configs'][dataset_key.replace('-al', '')],
         trained_config=path,
         metrics=metrics,
         # Relative to the repository: the results file is committed.
@@ -868,6 +882,11 @@ def main():
     args = parse_args()
     os.chdir(REPO)
     results = load_results(args.results)
+    if args.cost_only:
+        for name in args.methods:
+            measure_cost(name,
+                         part_config(args.datasets[0], name, args)[1], args)
+        return
     if not args.report_only:
         this = budget(args)
         for dataset_key in args.datasets:
