@@ -58,12 +58,18 @@ def test_get_flops_cli_states_the_convention(repo):
 def test_benchmark_prints_side_by_side_ratios(repo, config, baseline, size):
     out = run(repo, 'tools/analysis_tools/benchmark.py', config, '--baseline',
               baseline, '--shape', size, size, '--batch', '2', '--warmup', '1',
-              '--repeats', '2', '--threads', '1')
+              '--repeats', '2', '--threads', '1', '--profile', '3')
     ratio = re.search(
         r'train step ([\d.]+)x, inference throughput '
         r'([\d.]+)x, FPS \(Eq. 8\) ([\d.]+)x, peak memory ([\d.]+)x', out)
     assert ratio, out
     assert all(float(v) > 0 for v in ratio.groups())
+    # Three operators of one training step per model, the costliest first.
+    for model in (config, baseline):
+        block = out.split(f'{model}: operators with the most self CPU '
+                          'time')[1].splitlines()[1:4]
+        times = [float(re.search(r' ([\d.]+) ms ', line)[1]) for line in block]
+        assert times == sorted(times, reverse=True) and times[0] > 0, out
 
 
 def test_matching_memory_compares_dense_and_blocked(repo):

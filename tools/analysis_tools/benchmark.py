@@ -5,7 +5,9 @@ Each model is measured in its own fresh process (so peak memory is its own),
 with warm-up iterations before timing; with ``--rounds > 1`` the models
 alternate, so slow phases of a noisy machine hit both.  Ratios are
 ``model / baseline`` for times and memory and ``model / baseline`` for
-throughput, printed at the end.
+throughput, printed at the end.  ``--profile K`` adds the K operators that
+take the most of one training step (self time, ``torch.profiler``): where a
+step is slower than its multiply-adds predict, they name the cause.
 
 Paired models get (N, 6, H, W) inputs (sample + template) and count one
 pair as one image.  ``fps_eq8`` is MFFPA's Eq. 8, ``FPS = K / sum(T_i)``
@@ -40,11 +42,25 @@ def parse_args():
         default=0,
         help='torch CPU threads (0: torch default)')
     parser.add_argument(
+        '--profile',
+        type=int,
+        default=0,
+        metavar='K',
+        help='print the K operators with the most self time in one '
+        'training step')
+    parser.add_argument(
         '--out', help='json file for the measurements (config -> values)')
     return parser.parse_args()
 
 
-def _measure(config, shape, batch, warmup, repeats, device, threads):
+def _measure(config,
+             shape,
+             batch,
+             warmup,
+             repeats,
+             device,
+             threads,
+             profile=0):
     """Runs in a child process; returns the measurements as a dict."""
     import torch
     from mmengine.config import Config
@@ -96,17 +112,33 @@ def _measure(config, shape, batch, warmup, repeats, device, threads):
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
     model.train()
     data = model.data_preprocessor(batch_of(batch), True)
-    step_times = []
-    for i in range(warmup + repeats):
-        sync()
-        start = time.perf_counter()
+
+    def train_step():
         loss, _ = model.parse_losses(model.loss(**data))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+
+    step_times = []
+    for i in range(warmup + repeats):
+        sync()
+        start = time.perf_counter()
+        train_step()
         sync()
         if i >= warmup:
             step_times.append(time.perf_counter() - start)
+    top_operators = []
+    if profile:
+        with torch.profiler.profile() as prof:
+            train_step()
+            sync()
+        events = prof.key_averages()
+        total = sum(e.self_cpu_time_total for e in events)
+        top_operators = [
+            (e.key, e.self_cpu_time_total / 1e3, e.self_cpu_time_total / total,
+             e.count) for e in sorted(
+                 events, key=lambda e: -e.self_cpu_time_total)[:profile]
+        ]
 
     def throughput(num):
         model.eval()
@@ -129,7 +161,8 @@ def _measure(config, shape, batch, warmup, repeats, device, threads):
         infer_b1_img_per_s=batch_1,
         fps_eq8=fps_eq8,
         device=device,
-        channels=channels)
+        channels=channels,
+        top_operators=top_operators)
     if device.startswith('cuda'):
         result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2**20
     else:  # ru_maxrss is in KiB on Linux
@@ -141,9 +174,9 @@ def _measure(config, shape, batch, warmup, repeats, device, threads):
 def measure(config, args):
     ctx = mp.get_context('spawn')
     with ctx.Pool(1) as pool:
-        return pool.apply(_measure,
-                          (config, args.shape, args.batch, args.warmup,
-                           args.repeats, args.device, args.threads))
+        return pool.apply(
+            _measure, (config, args.shape, args.batch, args.warmup,
+                       args.repeats, args.device, args.threads, args.profile))
 
 
 def main():
@@ -184,6 +217,12 @@ def main():
               f'{s["infer_img_per_s"]:11.2f} {s["infer_b1_img_per_s"]:9.2f} '
               f'{s["infer_img_per_s"] / s["infer_b1_img_per_s"]:10.2f} '
               f'{s["fps_eq8"]:9.2f} {s["peak_mem_mb"]:8.0f}')
+    for config in configs if args.profile else ():
+        print(f'\n{config}: operators with the most self CPU time in one '
+              'training step')
+        for name, ms, share, count in runs[config][-1]['top_operators']:
+            print(f'  {name[:44]:44s} {ms:9.1f} ms {share:6.1%} '
+                  f'{count:5d} calls')
     if args.baseline:
         a, b = summary[args.config], summary[args.baseline]
         print(f'ratio model/baseline: train step '
