@@ -15,6 +15,7 @@ import sys
 import time
 from typing import List, Optional, Sequence
 
+import torch
 from mmengine.config import Config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -115,7 +116,8 @@ def train_and_test(config: str,
                    test_options: Sequence[str] = (),
                    name: Optional[str] = None) -> dict:
     """Train ``config``, test its last checkpoint, return the test metrics
-    (with ``train_seconds``).
+    (with ``train_seconds`` and the torch threads it trained with,
+    ``train_threads``).
 
     ``train_options`` set the budget (:func:`budget_options` and whatever
     schedule keys the config needs to end with it), or none to train the
@@ -144,6 +146,9 @@ def train_and_test(config: str,
     with open(result) as f:
         metrics = json.load(f)
     metrics['train_seconds'] = round(seconds, 1)
+    # The training inherits this process's thread count (OMP_NUM_THREADS):
+    # runs side by side on one core each take longer than a quiet one.
+    metrics['train_threads'] = torch.get_num_threads()
     print(f'{name or config}: {metrics}', flush=True)
     with open(done, 'w') as f:
         json.dump(metrics, f, indent=2)

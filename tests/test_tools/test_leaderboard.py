@@ -123,6 +123,9 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
                 })
         }
     }
+    # Trained side by side with another part: one core.
+    results['synlcd'][setting]['parts']['SegFormer-B0']['metrics'][
+        'train_threads'] = 1
     leaderboard.report(results, str(tmp_path))
 
     board = (tmp_path / 'docs' / 'leaderboard.md').read_text()
@@ -134,6 +137,7 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     assert 'Not measured yet: BANet, BGNet, LSA-Net, MFFPA' in board
     # CADNet's own count is conv+linear GMACs, BANet's 2 x thop MACs.
     assert '| 3.70 | 1.60 | 1.60 | 0.50 | 20.0 | 900 | 2.0 min |' in board
+    assert '| 0.50 | 20.0 | 900 | 2.0 min (1 thread) |' in board
     assert (tmp_path / 'docs' / 'images' /
             f'leaderboard_synlcd_{setting}.png').stat().st_size > 1000
 
@@ -210,8 +214,9 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     (setting, synlcd), = stored['synlcd'].items()
     assert setting == 'iters2_batch2_lr0.0006_seed0'
     part = synlcd['parts']['SegFormer-B0']
-    assert {'mIoU', 'defect.IoU', 'image/AP',
-            'train_seconds'} <= set(part['metrics'])
+    assert {
+        'mIoU', 'defect.IoU', 'image/AP', 'train_seconds', 'train_threads'
+    } <= set(part['metrics'])
     assert part['counts']['params'] == pytest.approx(3.7e6, rel=0.01)
     assert part['speed']['train_s_per_iter'] == next(
         iter(speed['results'].values()))['train_s_per_iter']

@@ -452,6 +452,14 @@ def measure_cost(name: str, config: str, args) -> dict:
             batch=speed['batch']))
 
 
+def threads_note(metrics: dict) -> str:
+    """' (1 thread)' after a train time, where the threads are recorded."""
+    threads = metrics.get('train_threads')
+    if threads is None:
+        return ''
+    return f' ({threads} thread{"s" if threads > 1 else ""})'
+
+
 def machine() -> str:
     import torch
     if torch.cuda.is_available():
@@ -583,7 +591,7 @@ def table(dataset_key: str, run: dict) -> str:
             f'{c["params"] / 1e6:.2f}', f'{c["macs"] / 1e9:.2f}',
             paper_count(name, c), f'{s["train_s_per_iter"]:.2f}',
             f'{s["infer_img_per_s"]:.1f}', f'{s["peak_mem_mb"]:.0f}',
-            f'{m["train_seconds"] / 60:.1f} min'
+            f'{m["train_seconds"] / 60:.1f} min' + threads_note(m)
         ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     missing = [n for n in METHODS if n not in parts]
@@ -595,7 +603,10 @@ def table(dataset_key: str, run: dict) -> str:
         '', f"Paper's count: {conventions}; the others report parameters "
         'only.  Speed: training step at the batch of the budget and '
         'batched inference at 256 x 256 (`benchmark.py`), peak memory of '
-        'that process (CPU: resident set).'
+        'that process (CPU: resident set), measured with nothing else '
+        'running (`--cost-only`).  Train time: wall time of `tools/train.py` '
+        'with its torch threads in brackets where recorded (parts trained '
+        'side by side get one core each).'
     ]
     if 'sweep' in run:
         image = (f'images/leaderboard_synocd_sweep_'
