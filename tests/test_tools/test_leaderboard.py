@@ -123,13 +123,21 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
                 })
         }
     }
+    # Marks no pixel defective: precision and F1 are NaN.
+    results['synlcd'][setting]['parts']['CADNet']['metrics'].update({
+        'defect.Precision':
+        float('nan'),
+        'defect.F1':
+        float('nan')
+    })
     # Trained side by side with another part: one core.
     results['synlcd'][setting]['parts']['SegFormer-B0']['metrics'][
         'train_threads'] = 1
     leaderboard.report(results, str(tmp_path))
 
     board = (tmp_path / 'docs' / 'leaderboard.md').read_text()
-    assert '| CADNet | sample + template | 99.00 | 30.00 | 64.50 |' in board
+    assert ('| CADNet | sample + template | 99.00 | 30.00 | 64.50 | - | 40.00 '
+            '| - |') in board
     assert '| SegFormer-B0 | sample | 99.00 | 12.50 |' in board
     assert '500 iterations of 4 images' in board
     assert ('python tools/analysis_tools/leaderboard.py --datasets synlcd '

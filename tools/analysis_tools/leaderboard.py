@@ -57,6 +57,7 @@ import csv
 import datetime
 import io
 import json
+import math
 import os
 import os.path as osp
 import platform
@@ -452,6 +453,15 @@ def measure_cost(name: str, config: str, args) -> dict:
             batch=speed['batch']))
 
 
+def score(metrics: dict, key: str) -> str:
+    """A metric cell: '-' where it is missing or undefined (the precision
+    and F1 of a model that marks no pixel defective are NaN)."""
+    value = metrics.get(key)
+    if value is None or math.isnan(value):
+        return '-'
+    return f'{value:.2f}'
+
+
 def threads_note(metrics: dict) -> str:
     """' (1 thread)' after a train time, where the threads are recorded."""
     threads = metrics.get('train_threads')
@@ -586,7 +596,7 @@ def table(dataset_key: str, run: dict) -> str:
         cells = [
             name, 'sample + template' if METHODS[name]['paired'] else 'sample'
         ]
-        cells += [f'{m[k]:.2f}' if k in m else '-' for k, _ in accuracy]
+        cells += [score(m, k) for k, _ in accuracy]
         cells += [
             f'{c["params"] / 1e6:.2f}', f'{c["macs"] / 1e9:.2f}',
             paper_count(name, c), f'{s["train_s_per_iter"]:.2f}',
@@ -606,7 +616,8 @@ def table(dataset_key: str, run: dict) -> str:
         'that process (CPU: resident set), measured with nothing else '
         'running (`--cost-only`).  Train time: wall time of `tools/train.py` '
         'with its torch threads in brackets where recorded (parts trained '
-        'side by side get one core each).'
+        'side by side get one core each).  -: undefined (a model that '
+        'marks no pixel defective has no precision or F1).'
     ]
     if 'sweep' in run:
         image = (f'images/leaderboard_synocd_sweep_'
