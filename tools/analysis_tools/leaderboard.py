@@ -479,7 +479,8 @@ def machine() -> str:
 
 
 def part_config(dataset_key: str, name: str, args) -> tuple:
-    """The folder of one (dataset, method) part and its trained config."""
+    """The method's config for a dataset, the folder of that (dataset,
+    method) part and the config it trains (written there)."""
     dataset, method = DATASETS[dataset_key], METHODS[name]
     config = method['configs'][dataset_key.replace('-al', '')]
     folder = osp.join(args.work_dir, dataset_key, setting_name(budget(args)),
@@ -489,15 +490,16 @@ def part_config(dataset_key: str, name: str, args) -> tuple:
     if not args.paper_schedules:
         options = options + budget_options(args.iters,
                                            args.batch_size) + method['balance']
-    return folder, leaderboard_config(config, dataset, options, folder, args)
+    return config, folder, leaderboard_config(config, dataset, options, folder,
+                                              args)
 
 
 def run_part(dataset_key: str, name: str, args) -> dict:
     """Train, test and cost one method on one dataset."""
-    folder, path = part_config(dataset_key, name, args)
+    config, folder, path = part_config(dataset_key, name, args)
     metrics = train_and_test(path, osp.join(folder, 'run'), name=name)
     return dict(
-        config=METHODS[name]['configs'][dataset_key.replace('-al', '')],
+        config=config,
         trained_config=path,
         metrics=metrics,
         # Relative to the repository: the results file is committed.
@@ -907,7 +909,7 @@ def main():
     if args.cost_only:
         for name in args.methods:
             measure_cost(name,
-                         part_config(args.datasets[0], name, args)[1], args)
+                         part_config(args.datasets[0], name, args)[2], args)
         return
     if not args.report_only:
         this = budget(args)
