@@ -73,6 +73,34 @@ def test_every_part_gets_the_same_budget_data_and_seed(leaderboard, repo,
         'annotations/batch_test.json')
 
 
+def test_train_crop_budget_crops_training_only_and_names_the_setting(
+        leaderboard, repo, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo)
+    args = args_of(leaderboard, '--datasets', 'synocd', '--iters', '1000',
+                   '--train-crop', '128', '--work-dir', str(tmp_path))
+    budget = leaderboard.budget(args)
+    assert budget['train_crop'] == 128
+    assert leaderboard.setting_name(budget) == (
+        'iters1000_batch4_lr0.0006_seed0_crop128')
+    # Without the crop the setting keeps its name (stored runs stay valid).
+    plain = dict(budget)
+    del plain['train_crop']
+    assert leaderboard.setting_name(plain) == 'iters1000_batch4_lr0.0006_seed0'
+    assert leaderboard.command('synocd', budget).endswith('--train-crop 128')
+    assert '128 x 128 crops' in leaderboard.describe(budget)
+    _, _, path = leaderboard.part_config('synocd', 'BGNet', args)
+    cfg = Config.fromfile(path)
+    train = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert train[train.index('LoadDefectAnnotations') + 1] == 'RandomCrop'
+    crop = cfg.train_dataloader.dataset.pipeline[train.index('RandomCrop')]
+    assert tuple(crop.crop_size) == (128, 128)
+    assert 'RandomCrop' not in [
+        t['type'] for t in cfg.test_dataloader.dataset.pipeline
+    ]
+    with pytest.raises(SystemExit):
+        args_of(leaderboard, '--paper-schedules', '--train-crop', '128')
+
+
 def fake_part(leaderboard, name, dataset_key, iou):
     metrics = {
         'IoU.background': 99.0,
