@@ -4,7 +4,10 @@ them (``tools/train.py`` and ``tools/test.py`` in their own processes).
 Used by the benchmark scripts of ``tools/analysis_tools``: every model of a
 comparison gets the same data, iterations and batch; finished runs (a
 ``metrics.json`` in their work dir) are reused, so a benchmark can be
-interrupted, resumed, or split over several processes.
+interrupted, resumed, or split over several processes.  A finished training
+leaves ``trained.json`` (its wall time and threads): after a metric changes,
+:func:`forget_test` makes the next run test the checkpoint again without
+training it again.
 """
 import glob
 import json
@@ -19,6 +22,8 @@ import torch
 from mmengine.config import Config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+METRICS = 'metrics.json'
+TRAINED = 'trained.json'
 
 
 def run_tool(args: Sequence[str], log: str) -> None:
@@ -123,17 +128,28 @@ def train_and_test(config: str,
     schedule keys the config needs to end with it), or none to train the
     config's own schedule.
     """
-    done = osp.join(work_dir, 'metrics.json')
+    done = osp.join(work_dir, METRICS)
     if osp.exists(done):  # finished by an earlier (or parallel) run
         with open(done) as f:
             return json.load(f)
     os.makedirs(work_dir, exist_ok=True)
-    start = time.time()
-    train_args = ['tools/train.py', config, '--work-dir', work_dir]
-    if train_options:
-        train_args += ['--cfg-options', *train_options]
-    run_tool(train_args, osp.join(work_dir, 'train.log'))
-    seconds = time.time() - start
+    trained = osp.join(work_dir, TRAINED)
+    if osp.exists(trained):  # trained earlier, tested again
+        with open(trained) as f:
+            training = json.load(f)
+    else:
+        start = time.time()
+        train_args = ['tools/train.py', config, '--work-dir', work_dir]
+        if train_options:
+            train_args += ['--cfg-options', *train_options]
+        run_tool(train_args, osp.join(work_dir, 'train.log'))
+        # The training inherits this process's thread count
+        # (OMP_NUM_THREADS): runs side by side on one core each take longer
+        # than a quiet one.
+        training = dict(
+            train_seconds=round(time.time() - start, 1),
+            train_threads=torch.get_num_threads())
+        write_json(trained, training)
     test_dir = osp.join(work_dir, 'test')
     test_args = [
         'tools/test.py', config,
@@ -145,14 +161,38 @@ def train_and_test(config: str,
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     with open(result) as f:
         metrics = json.load(f)
-    metrics['train_seconds'] = round(seconds, 1)
-    # The training inherits this process's thread count (OMP_NUM_THREADS):
-    # runs side by side on one core each take longer than a quiet one.
-    metrics['train_threads'] = torch.get_num_threads()
+    metrics.update(training)
     print(f'{name or config}: {metrics}', flush=True)
-    with open(done, 'w') as f:
-        json.dump(metrics, f, indent=2)
+    write_json(done, metrics)
     return metrics
+
+
+def forget_test(work_dir: str) -> None:
+    """Drop the test result of a finished run, keeping its training: the
+    next :func:`train_and_test` tests the checkpoint again.  Runs from
+    before ``trained.json`` get it from their metrics."""
+    done = osp.join(work_dir, METRICS)
+    if not osp.exists(done):
+        return
+    trained = osp.join(work_dir, TRAINED)
+    if not osp.exists(trained):
+        with open(done) as f:
+            metrics = json.load(f)
+        write_json(
+            trained, {
+                key: metrics[key]
+                for key in ('train_seconds', 'train_threads') if key in metrics
+            })
+    os.remove(done)
+
+
+def write_json(path: str, content: dict) -> None:
+    """Write ``content`` to ``path`` atomically (a killed run leaves the
+    old file or none, never half of one)."""
+    tmp = f'{path}.tmp-{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(content, f, indent=2)
+    os.replace(tmp, path)
 
 
 def write_marked_block(path: str, marker: str, text: str) -> None:

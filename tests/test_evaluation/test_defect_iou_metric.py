@@ -118,3 +118,66 @@ def test_format_only_writes_predictions_and_no_metrics(tmp_path):
     assert metric.results == []
     assert metric.compute_metrics(metric.results) == {}
     assert (tmp_path / 'img_0.png').exists()
+
+
+def scored_samples(probabilities, labels):
+    """Two-class samples carrying logits whose defect softmax is
+    ``probabilities`` (prediction: the arg-max)."""
+    out = []
+    for prob, label in zip(probabilities, labels):
+        prob = torch.as_tensor(prob, dtype=torch.float64)
+        logits = torch.stack([torch.zeros_like(prob), torch.logit(prob)])
+        out.append(
+            dict(
+                img_path='x.png',
+                seg_logits=dict(data=logits.float()),
+                pred_sem_seg=dict(data=(prob > 0.5).long()[None]),
+                gt_sem_seg=dict(data=torch.as_tensor(label)[None])))
+    return out
+
+
+def evaluate_scored(probabilities, labels):
+    metric = DefectIoUMetric(iou_metrics=['mIoU', 'mFscore'])
+    metric.dataset_meta = dict(classes=('background', 'defect'))
+    metric.process([], scored_samples(probabilities, labels))
+    return metric.evaluate(len(labels))
+
+
+def test_pixel_ap_and_best_f1_by_hand():
+    # Scores 0.9 (defect), 0.8 (background), 0.7 (defect), 0.2 (background),
+    # 0.6 ignored: precision 1 at recall 0.5, 2/3 at recall 1:
+    # AP = 0.5 * 1 + 0.5 * 2/3; best F1 = 0.8 at p >= 0.7.
+    metrics = evaluate_scored([[[0.9, 0.8, 0.7], [0.2, 0.6, 0.2]]],
+                              [[[1, 0, 1], [0, IGNORE, 0]]])
+    assert metrics['defect.AP_pixel'] == round((0.5 + 0.5 * 2 / 3) * 100, 2)
+    assert metrics['defect.F1_max_pixel'] == 80.0
+    assert metrics['defect.F1_max_threshold'] == 0.7
+
+
+def test_pixel_ap_ranks_a_model_that_never_crosses_one_half():
+    # Defects at 0.45, background at 0.05: the arg-max finds nothing, the
+    # ranking is perfect.
+    prob = np.full((8, 8), 0.05)
+    prob[2:4, 2:5] = 0.45
+    metrics = evaluate_scored([prob], [(prob > 0.4).astype(np.int64)])
+    assert metrics['defect.IoU'] == 0.0
+    assert metrics['defect.AP_pixel'] == 100.0
+    assert metrics['defect.F1_max_pixel'] == 100.0
+    assert metrics['defect.F1_max_threshold'] == 0.45
+
+
+def test_pixel_ap_matches_scikit_learn_on_random_scores():
+    from sklearn.metrics import average_precision_score
+    rng = np.random.default_rng(0)
+    # Scores at bin centres, so that binning does not merge distinct ones.
+    probs = (rng.integers(0, 1000, (3, 16, 16)) + 0.5) / 1000
+    labels = (rng.random((3, 16, 16)) < probs**2).astype(np.int64)
+    metrics = evaluate_scored(list(probs), list(labels))
+    expected = average_precision_score(labels.ravel(), probs.ravel())
+    assert abs(metrics['defect.AP_pixel'] - expected * 100) < 0.006
+
+
+def test_ranking_metrics_need_scores_and_defects():
+    assert 'defect.AP_pixel' not in evaluate()  # no seg_logits
+    metrics = evaluate_scored([np.full((2, 2), 0.3)], [np.zeros((2, 2), int)])
+    assert np.isnan(metrics['defect.AP_pixel'])

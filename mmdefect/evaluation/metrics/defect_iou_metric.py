@@ -6,6 +6,12 @@ import torch
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
+from mmdefect.models.segmentors import defect_probability
+
+# Defect probabilities are counted in this many equal bins of [0, 1]: the
+# ranking metrics below rank bins, i.e. scores closer than 1e-3 tie.
+SCORE_BINS = 1000
+
 
 def _percent(value) -> float:
     return round(float(value) * 100, 2)
@@ -41,6 +47,20 @@ class DefectIoUMetric(IoUMetric):
     ``defect.IoU_per_image``, ``defect.Dice_per_image`` and
     ``PA_per_image``.
 
+    Threshold-free (where the predictions carry mmseg's ``seg_logits``): a
+    model can rank defect pixels above the background and still never
+    cross the 0.5 of the arg-max, which the metrics above cannot tell from
+    a model that finds nothing.  ``defect.AP_pixel`` is the average
+    precision of the per-pixel defect probability (the largest defect-class
+    softmax, or the sigmoid of a one-logit head) over every labelled pixel
+    of the test set, the step-wise sum of scikit-learn's
+    ``average_precision_score`` (pixel AP, as anomaly-segmentation
+    benchmarks report it); ``defect.F1_max_pixel`` is the pooled F1 at the
+    best threshold, with that threshold as ``defect.F1_max_threshold``.
+    Probabilities are counted in ``SCORE_BINS`` bins per image (constant
+    memory, gathered like the areas), so scores closer than 1e-3 rank
+    equal.
+
     Args:
         tested_class (int, optional): Cross-class testing (CADNet Sec. 4.3.2,
             Fig. 6: train on line, test on abpt and vice versa).  A model
@@ -67,7 +87,8 @@ class DefectIoUMetric(IoUMetric):
                 data_sample = self._to_tested_class(data_sample)
             super().process(data_batch, [data_sample])
             if not self.format_only:
-                self.results[-1] += (self._defect_areas(data_sample), )
+                self.results[-1] += (self._defect_areas(data_sample),
+                                     self._score_histogram(data_sample))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         metrics = super().compute_metrics([r[:4] for r in results])
@@ -81,7 +102,36 @@ class DefectIoUMetric(IoUMetric):
             metrics[f'IoU.{name}'] = _percent(per_class['IoU'][index])
             metrics[f'Fscore.{name}'] = _percent(per_class['Fscore'][index])
         metrics.update(self._defect_metrics([r[4] for r in results]))
+        histograms = [r[5] for r in results]
+        if all(h is not None for h in histograms):
+            metrics.update(self._ranking_metrics(sum(histograms)))
         return metrics
+
+    @staticmethod
+    def _ranking_metrics(histogram: torch.Tensor) -> Dict[str, float]:
+        """Pixel AP and the best F1 from the pooled (2, SCORE_BINS) counts
+        of background and defect pixels per probability bin."""
+        negatives, positives = histogram.double().flip(1)  # high to low
+        if positives.sum() == 0:
+            nan = float('nan')
+            return {
+                'defect.AP_pixel': nan,
+                'defect.F1_max_pixel': nan,
+                'defect.F1_max_threshold': nan
+            }
+        tp, fp = positives.cumsum(0), negatives.cumsum(0)
+        recall = tp / tp[-1]
+        precision = torch.nan_to_num(tp / (tp + fp))
+        steps = torch.diff(recall, prepend=recall.new_zeros(1))
+        f1 = torch.nan_to_num(2 * precision * recall / (precision + recall))
+        best = int(f1.argmax())
+        # Pixels in bin b and above count as defects: p >= b / bins.
+        threshold = (SCORE_BINS - 1 - best) / SCORE_BINS
+        return {
+            'defect.AP_pixel': _percent((steps * precision).sum()),
+            'defect.F1_max_pixel': _percent(f1[best]),
+            'defect.F1_max_threshold': round(threshold, 3)
+        }
 
     def _defect_metrics(self, defect_areas: list) -> Dict[str, float]:
         areas = torch.stack(defect_areas)  # (N, 4, 2), index 1 = defect
@@ -116,6 +166,21 @@ class DefectIoUMetric(IoUMetric):
         return torch.stack(
             self.intersect_and_union((pred > 0).to(pred), binary_label, 2,
                                      self.ignore_index))
+
+    def _score_histogram(self, data_sample: dict) -> Optional[torch.Tensor]:
+        """(2, SCORE_BINS) counts of background / defect pixels per bin of
+        the defect probability, ignored pixels left out; None without
+        ``seg_logits``."""
+        if 'seg_logits' not in data_sample:
+            return None
+        score = defect_probability(data_sample['seg_logits']['data'])
+        label = data_sample['gt_sem_seg']['data'].squeeze().to(score.device)
+        bins = (score.float() * SCORE_BINS).long().clamp(0, SCORE_BINS - 1)
+        kept = label != self.ignore_index
+        defect = (label[kept] > 0).long()
+        return torch.bincount(
+            defect * SCORE_BINS + bins[kept],
+            minlength=2 * SCORE_BINS).view(2, SCORE_BINS).cpu()
 
     def _to_tested_class(self, data_sample: dict) -> dict:
         pred = data_sample['pred_sem_seg']['data']
