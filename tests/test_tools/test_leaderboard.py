@@ -158,6 +158,14 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
         'defect.F1':
         float('nan')
     })
+    # SynOCD on training crops; the pixel AP of a model under the 0.5.
+    crops = dict(budget, iters=1000, train_crop=128)
+    synocd = fake_part(leaderboard, 'CADNet', 'synocd', 0.0)
+    synocd['metrics']['defect.AP_pixel'] = 25.0
+    results['synocd'] = {
+        leaderboard.setting_name(crops):
+        dict(budget=crops, parts={'CADNet': synocd})
+    }
     # Trained side by side with another part: one core.
     results['synlcd'][setting]['parts']['SegFormer-B0']['metrics'][
         'train_threads'] = 1
@@ -179,11 +187,18 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
 
     zoo = (tmp_path / 'README.md').read_text()
     assert ('| CADNet | CADNet | SynLCD | [cadnet_synlcd-256_defect.py]'
-            '(configs/cadnet/cadnet_synlcd-256_defect.py) | 30.00 | 64.50 | '
-            '70.00 |') in zoo
+            '(configs/cadnet/cadnet_synlcd-256_defect.py) | 30.00 | - | '
+            '64.50 | 70.00 |') in zoo
+    assert ('| CADNet | CADNet | SynOCD | [cadnet_synocd-256.py]'
+            '(configs/cadnet/cadnet_synocd-256.py) | 0.00 | 25.00 | 49.50 | '
+            '- |') in zoo
     cadnet = (tmp_path / 'configs' / 'cadnet' / 'README.md').read_text()
     assert '| CADNet | MiT-B0 (Siamese) | SynLCD | 256x256 | 500 |' in cadnet
     assert '[config](cadnet_synlcd-256_defect.py)' in cadnet
+    assert '| CADNet | MiT-B0 (Siamese) | SynOCD | 128x128 | 1000 |' in cadnet
+    assert '--iters 1000 --batch-size 4 --lr 0.0006 --seed 0 --train-crop ' \
+        '128' in board
+    assert '| -1.00 | 25.00 | 3.70 |' in board  # pixel AP after IoU per image
 
     index = yaml.safe_load((tmp_path / 'model-index.yml').read_text())
     assert len(index['Import']) == len(leaderboard.COLLECTIONS)
@@ -196,7 +211,11 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
         'defect IoU': 30.0
     }
     assert measured['Metadata']['Batch Size'] == 4
-    assert models['cadnet_synocd-256']['Results'] == []  # not measured
+    assert models['cadnet_synocd-256']['Results'][0]['Metrics'][
+        'defect IoU'] == 0.0
+    banet = yaml.safe_load(
+        (tmp_path / 'configs' / 'banet' / 'metafile.yaml').read_text())
+    assert all(m['Results'] == [] for m in banet['Models'])  # not measured
 
 
 def test_model_index_lists_configs_that_exist_and_build(repo):

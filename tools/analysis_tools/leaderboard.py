@@ -730,9 +730,9 @@ def main_run(results: dict, dataset_key: str) -> dict:
 def model_zoo(results: dict) -> str:
     """The README's model-zoo table."""
     lines = [
-        '| method | paper | data | config | defect IoU | mIoU | image AP | '
-        'params (M) | GMACs | train s/it | infer img/s |',
-        '|---|---|---|---|---|---|---|---|---|---|---|'
+        '| method | paper | data | config | defect IoU | pixel AP | mIoU | '
+        'image AP | params (M) | GMACs | train s/it | infer img/s |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|'
     ]
     for dataset_key in DATASETS:
         run = main_run(results, dataset_key)
@@ -743,11 +743,11 @@ def model_zoo(results: dict) -> str:
             m = p['metrics']
             collection = METHODS[name]['collection']
             paper = collection if collection != 'Baselines' else 'baseline'
-            image_ap = f'{m["image/AP"]:.2f}' if 'image/AP' in m else '-'
             lines.append(
                 f'| {name} | {paper} | {DATASETS[dataset_key]["name"]} | '
                 f'[{osp.basename(p["config"])}]({p["config"]}) | '
-                f'{m["defect.IoU"]:.2f} | {m["mIoU"]:.2f} | {image_ap} | '
+                f'{m["defect.IoU"]:.2f} | {score(m, "defect.AP_pixel")} | '
+                f'{m["mIoU"]:.2f} | {score(m, "image/AP")} | '
                 f'{p["counts"]["params"] / 1e6:.2f} | '
                 f'{p["counts"]["macs"] / 1e9:.2f} | '
                 f'{p["speed"]["train_s_per_iter"]:.2f} | '
@@ -810,6 +810,7 @@ def results_and_models(collection: str, results: dict) -> str:
         if run is None:
             continue
         schedule = run['budget'].get('iters', 'paper')
+        crop = run['budget'].get('train_crop', 256)
         for name, method in METHODS.items():
             if method['collection'] != collection or name not in run['parts']:
                 continue
@@ -817,7 +818,8 @@ def results_and_models(collection: str, results: dict) -> str:
             m, s = p['metrics'], p['speed']
             lines.append(
                 f'| {name} | {method["backbone"]} | '
-                f'{DATASETS[dataset_key]["name"]} | 256x256 | {schedule} | '
+                f'{DATASETS[dataset_key]["name"]} | {crop}x{crop} | '
+                f'{schedule} | '
                 f'{s["peak_mem_mb"]:.0f} | {s["infer_img_per_s"]:.1f} | '
                 f'{s["device"]} | {m["mIoU"]:.2f} | {m["defect.IoU"]:.2f} | '
                 f'[config]({osp.relpath(p["config"], folder)}) | '
