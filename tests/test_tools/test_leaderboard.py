@@ -164,7 +164,17 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     synocd['metrics']['defect.AP_pixel'] = 25.0
     results['synocd'] = {
         leaderboard.setting_name(crops):
-        dict(budget=crops, parts={'CADNet': synocd})
+        dict(
+            budget=crops,
+            parts={'CADNet': synocd},
+            # misalignment_sweep.py's csv, in its own order.
+            sweep=('model,translation,rotation,defect.IoU,defect.F1,'
+                   'defect.Precision,defect.Recall,defect.IoU_per_image,'
+                   'defect.AP_pixel\n'
+                   'CADNet,0,10,1.0,0,0,0,0,11.0\n'
+                   'CADNet,32,0,2.0,0,0,0,0,12.0\n'
+                   'CADNet,0,0,3.0,0,0,0,0,13.0\n'
+                   'CADNet,4,0,4.0,0,0,0,0,14.0\n'))
     }
     # Trained side by side with another part: one core.
     results['synlcd'][setting]['parts']['SegFormer-B0']['metrics'][
@@ -199,6 +209,10 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     assert '--iters 1000 --batch-size 4 --lr 0.0006 --seed 0 --train-crop ' \
         '128' in board
     assert '| -1.00 | 25.00 | 3.70 |' in board  # pixel AP after IoU per image
+    assert ('| model | control | t 4 px | t 32 px | r 10 deg |\n'
+            '|---|---|---|---|---|\n'
+            '| CADNet | 3.00 | 4.00 | 2.00 | 1.00 |') in board
+    assert '| CADNet | 13.00 | 14.00 | 12.00 | 11.00 |' in board  # pixel AP
 
     index = yaml.safe_load((tmp_path / 'model-index.yml').read_text())
     assert len(index['Import']) == len(leaderboard.COLLECTIONS)

@@ -54,10 +54,13 @@ def test_sweep_writes_csv_and_plot(repo, synocd, tmp_path, capsys):
     assert settings == set(sweep_names())
     for row in rows:
         assert 0 <= float(row['defect.IoU']) <= 100
+        assert 0 <= float(row['defect.AP_pixel']) <= 100
     # The same weights give the same numbers: the evaluation is
     # deterministic.
-    first = [r['defect.IoU'] for r in rows if r['model'] == 'siamese']
-    second = [r['defect.IoU'] for r in rows if r['model'] == 'again']
+    first = [(r['defect.IoU'], r['defect.AP_pixel']) for r in rows
+             if r['model'] == 'siamese']
+    second = [(r['defect.IoU'], r['defect.AP_pixel']) for r in rows
+              if r['model'] == 'again']
     assert first == second
     png = (out / 'sweep.png').read_bytes()
     assert png.startswith(b'\x89PNG') and len(png) > 10000

@@ -666,25 +666,54 @@ def table(dataset_key: str, run: dict) -> str:
         image = (f'images/leaderboard_synocd_sweep_'
                  f'{setting_name(run["budget"])}.png')
         lines += [
-            '', 'Misalignment sweep of the paired models (pooled defect '
-            'IoU, %, against the pose of the sample; `--sweep`):', '',
-            sweep_table(run['sweep']), '', f'![SynOCD sweep]({image})'
+            '', 'Misalignment sweep of the paired models against the pose of '
+            'the sample (`--sweep`; t: translation, r: rotation).  Pooled '
+            'defect IoU (%):', '',
+            sweep_table(run['sweep'], 'defect.IoU'), '',
+            'Pixel AP of the defect probability (%):', '',
+            sweep_table(run['sweep'],
+                        'defect.AP_pixel'), '', f'![SynOCD sweep]({image})'
         ]
     return '\n'.join(lines)
 
 
-def sweep_table(csv_text: str) -> str:
+def sweep_table(csv_text: str, metric: str) -> str:
+    """One row per model, one column per pose of ``misalignment_sweep.py``'s
+    csv: the control, then translation (rotation 0), then rotation
+    (translation 0), then any combined pose."""
     rows = list(csv.DictReader(io.StringIO(csv_text)))
-    settings = list(dict.fromkeys(r['setting'] for r in rows))
-    models = list(dict.fromkeys(r['model'] for r in rows))
-    iou = {(r['model'], r['setting']): float(r['IoU']) for r in rows}
+
+    def order(pose):
+        translation, rotation = pose
+        group = (0 if pose == (0, 0) else
+                 1 if rotation == 0 else 2 if translation == 0 else 3)
+        return group, pose
+
+    poses = sorted({(int(r['translation']), int(r['rotation']))
+                    for r in rows},
+                   key=order)
+
+    def title(pose):
+        if pose == (0, 0):
+            return 'control'
+        return ', '.join(f'{axis} {value}{unit}'
+                         for axis, value, unit in (('t', pose[0], ' px'),
+                                                   ('r', pose[1], ' deg'))
+                         if value)
+
+    value = {
+        (r['model'], int(r['translation']), int(r['rotation'])):
+        float(r[metric])
+        for r in rows
+    }
     lines = [
-        '| model | ' + ' | '.join(settings) + ' |',
-        '|' + '---|' * (len(settings) + 1)
+        '| model | ' + ' | '.join(title(p) for p in poses) + ' |',
+        '|' + '---|' * (len(poses) + 1)
     ]
-    for m in models:
-        lines.append(f'| {m.replace("_", " ")} | ' +
-                     ' | '.join(f'{iou[m, s]:.2f}' for s in settings) + ' |')
+    for model in dict.fromkeys(r['model'] for r in rows):
+        lines.append(f'| {model.replace("_", " ")} | ' +
+                     ' | '.join(f'{value[(model, *p)]:.2f}'
+                                for p in poses) + ' |')
     return '\n'.join(lines)
 
 

@@ -6,7 +6,9 @@ translation {0, 4, 8, 16, 32} px x rotation {0, 2, 5, 10} deg against its
 template (``annotations/sweep_tXX_rYY.json``; (0, 0) is the control).  For
 every model and every setting, the model's test pipeline and data
 preprocessor run on that annotation file and ``DefectIoUMetric`` scores the
-defect class (pooled IoU, precision, recall, F1; per-image IoU)::
+defect class (pooled IoU, precision, recall, F1; per-image IoU; pixel AP of
+the defect probability, which still ranks a model whose probabilities stay
+under the arg-max's 0.5)::
 
     python tools/analysis_tools/misalignment_sweep.py \
         CONFIG CHECKPOINT [CONFIG CHECKPOINT ...] --data-root data/synocd \
@@ -14,8 +16,8 @@ defect class (pooled IoU, precision, recall, F1; per-image IoU)::
         [--axes-only]
 
 Outputs: ``OUT/sweep.csv`` (one row per model and setting) and
-``OUT/sweep.png`` (defect IoU and F1 against translation at rotation 0 and
-against rotation at translation 0, one line per model).  Both are written
+``OUT/sweep.png`` (defect IoU and pixel AP against translation at rotation 0
+and against rotation at translation 0, one line per model).  Both are written
 atomically.
 """
 import argparse
@@ -36,7 +38,7 @@ from mmdefect.apis import init_model
 from mmdefect.utils import write_file
 
 METRICS = ('defect.IoU', 'defect.F1', 'defect.Precision', 'defect.Recall',
-           'defect.IoU_per_image')
+           'defect.IoU_per_image', 'defect.AP_pixel')
 SWEEP = re.compile(r'sweep_t(\d+)_r(\d+)\.json$')
 
 
@@ -111,7 +113,7 @@ def evaluate(model, cfg: Config, data_root: str, ann_file: str,
 
 
 def plot(rows: List[dict], path: str) -> None:
-    """IoU and F1 against translation (rotation 0) and rotation
+    """IoU and pixel AP against translation (rotation 0) and rotation
     (translation 0), one line per model."""
     import matplotlib
     matplotlib.use('Agg')
@@ -119,7 +121,7 @@ def plot(rows: List[dict], path: str) -> None:
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharey='row')
     names = list(dict.fromkeys(row['model'] for row in rows))
     panels = (('translation', 'rotation'), ('rotation', 'translation'))
-    for r, metric in enumerate(('defect.IoU', 'defect.F1')):
+    for r, metric in enumerate(('defect.IoU', 'defect.AP_pixel')):
         for c, (axis, fixed) in enumerate(panels):
             ax = axes[r, c]
             for name in names:
@@ -160,7 +162,8 @@ def main(argv=None) -> int:
             rows.append(row)
             print(
                 f'{name} t={translation:2d}px r={rotation:2d}deg: '
-                f'IoU {row["defect.IoU"]:6.2f}  F1 {row["defect.F1"]:6.2f}',
+                f'IoU {row["defect.IoU"]:6.2f}  pixel AP '
+                f'{row["defect.AP_pixel"]:6.2f}',
                 flush=True)
     text = io.StringIO()
     writer = csv.DictWriter(
