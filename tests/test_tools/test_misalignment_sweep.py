@@ -91,3 +91,30 @@ def test_sweep_needs_sweep_annotations(repo, tmp_path):
     tool = load_tool(repo)
     with pytest.raises(FileNotFoundError, match='no sweep annotations'):
         tool.sweep_files(str(tmp_path))
+
+
+def test_scenes_keep_the_listed_scenes_of_every_setting(
+        repo, synocd, tmp_path):
+    import json
+    import os.path as osp
+    tool = load_tool(repo)
+    files = tool.sweep_files(str(synocd))
+    with open(synocd / files[(0, 0)]) as f:
+        control = json.load(f)['data_list']
+    listed = tmp_path / 'held_out.json'
+    listed.write_text(json.dumps(dict(data_list=control[:2])))
+    reduced = tool.keep_scenes(files, str(synocd), str(listed),
+                               str(tmp_path / 'out'))
+    assert reduced.keys() == files.keys()
+    names = {osp.basename(item['img_path']) for item in control[:2]}
+    for key, path in reduced.items():
+        with open(path) as f:
+            items = json.load(f)['data_list']
+        assert {osp.basename(item['img_path']) for item in items} == names
+        # The poses of that setting, not the control's.
+        assert all(f't{key[0]:02d}_r{key[1]:02d}' in item['img_path']
+                   for item in items)
+    listed.write_text(
+        json.dumps(dict(data_list=[dict(img_path='images/elsewhere.png')])))
+    with pytest.raises(ValueError, match='holds none of the scenes'):
+        tool.keep_scenes(files, str(synocd), str(listed), str(tmp_path))

@@ -562,10 +562,14 @@ def run_sweep(run: dict, args) -> None:
         models += [
             run['parts'][n]['trained_config'], run['parts'][n]['checkpoint']
         ]
+    # Scenes of the held-out test batch only: the sweep re-renders the
+    # random split's test scenes, about half of them from batches the models
+    # trained on.
+    names_arg = [n.replace(' ', '_') for n in names]
     run_tool([
         'tools/analysis_tools/misalignment_sweep.py', *models, '--names',
-        *[n.replace(' ', '_') for n in names], '--data-root',
-        DATASETS['synocd']['data'], '--out', out, '--axes-only'
+        *names_arg, '--data-root', DATASETS['synocd']['data'], '--out', out,
+        '--axes-only', '--scenes', DATASETS['synocd']['splits']['test']
     ], osp.join(out, 'sweep.log'))
     os.makedirs(osp.join(args.out_root, IMAGES), exist_ok=True)
     shutil.copy(

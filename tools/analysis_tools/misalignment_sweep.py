@@ -13,7 +13,13 @@ under the arg-max's 0.5)::
     python tools/analysis_tools/misalignment_sweep.py \
         CONFIG CHECKPOINT [CONFIG CHECKPOINT ...] --data-root data/synocd \
         --out work_dirs/sweep [--names siamese cadnet] [--batch-size 8] \
-        [--axes-only]
+        [--axes-only] [--scenes annotations/batch_test.json]
+
+``--scenes`` keeps the renderings of the scenes an annotation file lists:
+the sweep re-renders the random split's test scenes, so a model trained on
+the held-out-batch split has seen about half of them; ``--scenes
+annotations/batch_test.json`` keeps those of the held-out batch (46 of the
+184 at the default size).
 
 Outputs: ``OUT/sweep.csv`` (one row per model and setting) and
 ``OUT/sweep.png`` (defect IoU and pixel AP against translation at rotation 0
@@ -23,6 +29,7 @@ atomically.
 import argparse
 import csv
 import io
+import json
 import os
 import os.path as osp
 import re
@@ -61,6 +68,11 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
+        '--scenes',
+        metavar='ANN_FILE',
+        help='only the scenes this annotation file lists (relative to the '
+        'data root), e.g. the held-out test batch')
+    parser.add_argument(
         '--axes-only',
         action='store_true',
         help='only the settings the plot shows (translation at rotation 0, '
@@ -89,6 +101,32 @@ def sweep_files(data_root: str) -> Dict[tuple, str]:
             f'{folder} holds no sweep annotations (sweep_t00_r00.json ...); '
             'generate SynOCD without --no-sweep')
     return files
+
+
+def keep_scenes(files: Dict[tuple, str], data_root: str, scenes: str,
+                out: str) -> Dict[tuple, str]:
+    """Sweep annotation files reduced to the scenes ``scenes`` lists
+    (matched by image file name), written under ``out/annotations``."""
+    with open(osp.join(data_root, scenes)) as f:
+        kept = {
+            osp.basename(item['img_path'])
+            for item in json.load(f)['data_list']
+        }
+    reduced = {}
+    for key, ann_file in files.items():
+        with open(osp.join(data_root, ann_file)) as f:
+            content = json.load(f)
+        content['data_list'] = [
+            item for item in content['data_list']
+            if osp.basename(item['img_path']) in kept
+        ]
+        if not content['data_list']:
+            raise ValueError(f'{ann_file} holds none of the scenes of '
+                             f'{scenes}')
+        path = osp.abspath(osp.join(out, ann_file))
+        write_file(path, json.dumps(content).encode())
+        reduced[key] = path
+    return reduced
 
 
 @torch.no_grad()
@@ -147,6 +185,8 @@ def main(argv=None) -> int:
     files = sweep_files(args.data_root)
     if args.axes_only:
         files = {key: ann for key, ann in files.items() if 0 in key}
+    if args.scenes:
+        files = keep_scenes(files, args.data_root, args.scenes, args.out)
     rows = []
     for name, (config, checkpoint) in zip(names, pairs):
         model = init_model(config, checkpoint, device=args.device)
