@@ -2,6 +2,8 @@
 random-init checkpoint."""
 import csv
 import importlib.util
+import json
+import os.path as osp
 
 import pytest
 import torch
@@ -95,8 +97,6 @@ def test_sweep_needs_sweep_annotations(repo, tmp_path):
 
 def test_scenes_keep_the_listed_scenes_of_every_setting(
         repo, synocd, tmp_path):
-    import json
-    import os.path as osp
     tool = load_tool(repo)
     files = tool.sweep_files(str(synocd))
     with open(synocd / files[(0, 0)]) as f:
