@@ -21,6 +21,8 @@ from typing import List, Optional, Sequence
 import torch
 from mmengine.config import Config
 
+from .staging import write_file
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METRICS = 'metrics.json'
 TRAINED = 'trained.json'
@@ -189,10 +191,7 @@ def forget_test(work_dir: str) -> None:
 def write_json(path: str, content: dict) -> None:
     """Write ``content`` to ``path`` atomically (a killed run leaves the
     old file or none, never half of one)."""
-    tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(content, f, indent=2)
-    os.replace(tmp, path)
+    write_file(path, json.dumps(content, indent=2).encode())
 
 
 def write_marked_block(path: str, marker: str, text: str) -> None:
@@ -207,7 +206,4 @@ def write_marked_block(path: str, marker: str, text: str) -> None:
         content = head + block + rest.split(end, 1)[1]
     else:
         content = content.rstrip() + '\n\n' + block + '\n'
-    tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'w') as f:
-        f.write(content)
-    os.replace(tmp, path)
+    write_file(path, content.encode())

@@ -75,6 +75,7 @@ import shutil
 import yaml
 from mmengine.config import Config, DictAction
 
+from mmdefect.utils import write_file
 from mmdefect.utils.budget_runs import (REPO, budget_config, budget_options,
                                         forget_test, last_checkpoint, run_tool,
                                         train_and_test, write_marked_block)
@@ -588,11 +589,8 @@ def load_results(path: str) -> dict:
 
 
 def save_results(results: dict, path: str) -> None:
-    tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(results, f, indent=1, sort_keys=True)
-        f.write('\n')
-    os.replace(tmp, path)
+    write_file(path,
+               (json.dumps(results, indent=1, sort_keys=True) + '\n').encode())
 
 
 def paper_count(name: str, counts: dict) -> str:
@@ -944,10 +942,9 @@ def metafile(collection: str, results: dict) -> dict:
 
 
 def write_yaml(path: str, content: dict) -> None:
-    tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'w') as f:
-        yaml.safe_dump(content, f, sort_keys=False, allow_unicode=True)
-    os.replace(tmp, path)
+    write_file(
+        path,
+        yaml.safe_dump(content, sort_keys=False, allow_unicode=True).encode())
 
 
 def report(results: dict, root: str) -> None:
