@@ -140,3 +140,36 @@ def test_missing_label_or_score_names_the_image():
         img_path='data/ksdd2/test/20001.png', gt_label=torch.tensor(1))
     with pytest.raises(KeyError, match=r'20001\.png.*pred_score'):
         metric.process([], [sample])
+
+
+@pytest.mark.parametrize('seed', range(3))
+def test_operator_metrics_against_sorting(seed):
+    rng = torch.Generator().manual_seed(seed)
+    good = torch.rand(200, generator=rng) * 0.7
+    bad = torch.rand(120, generator=rng) * 0.7 + 0.3
+    labels = [0] * 200 + [1] * 120
+    metrics = evaluate(labels, (torch.cat([good, bad])).tolist())
+    lowest_bad = bad.min()
+    assert metrics['image/pass_rate_no_escape'] == round(
+        float((good < lowest_bad).float().mean()) * 100, 2)
+    # 1 % of 120: one defective image may escape.
+    second_lowest = bad.sort().values[1]
+    assert metrics['image/pass_rate_1pct_escape'] == round(
+        float((good < second_lowest).float().mean()) * 100, 2)
+
+
+def test_model_decisions_beside_the_reference_threshold():
+    labels = [0, 0, 0, 0, 1, 1]
+    scores = [0.1, 0.55, 0.6, 0.2, 0.7, 0.65]
+    metric = ImageDefectMetric()
+    metric.dataset_meta = dict(classes=('background', 'defect'))
+    batch = samples(labels, scores)
+    for sample, score in zip(batch, scores):
+        sample['pred_label'] = torch.tensor(int(score >= 0.62))
+    metric.process([], batch)
+    metrics = metric.evaluate(len(labels))
+    # Calibrated at 0.62: no false call; at 0.5 two of four good flagged.
+    assert metrics['image/FP'] == 0 and metrics['image/FN'] == 0
+    assert metrics['image/false_calls_per_1000'] == 0
+    assert metrics['image/FP@0.5'] == 2
+    assert metrics['image/false_calls_per_1000@0.5'] == 500

@@ -2,15 +2,14 @@
 binary defect metrics of BANet/BGNet."""
 from typing import Dict, Optional, Sequence
 
+import numpy as np
 import torch
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
-from mmdefect.models.segmentors import defect_probability
-
-# Defect probabilities are counted in this many equal bins of [0, 1]: the
-# ranking metrics below rank bins, i.e. scores closer than 1e-3 tie.
-SCORE_BINS = 1000
+from ..functional import ScoreCounts, achieved, aupro, region_histograms
+from ..functional.pixel_scores import (SCORE_BINS, pixel_histogram,
+                                       pixel_scores, score_bins)
 
 
 def _percent(value) -> float:
@@ -57,9 +56,16 @@ class DefectIoUMetric(IoUMetric):
     ``average_precision_score`` (pixel AP, as anomaly-segmentation
     benchmarks report it); ``defect.F1_max_pixel`` is the pooled F1 at the
     best threshold, with that threshold as ``defect.F1_max_threshold``.
-    Probabilities are counted in ``SCORE_BINS`` bins per image (constant
-    memory, gathered like the areas), so scores closer than 1e-3 rank
-    equal.
+    ``defect.AUPRO`` is the normalised area under the per-region overlap
+    curve up to a 30 % false-positive rate (Bergmann et al., IJCV 2021,
+    Sec. 4.2; 8-connected regions of the mask), which weighs a small
+    defect as much as a large one.  ``defect.Precision@0.5``,
+    ``defect.Recall@0.5``, ``defect.F1@0.5`` and ``defect.IoU@0.5`` count
+    the pixels whose defect probability is at least 0.5, so that a model
+    decided at a calibrated threshold (``pred_sem_seg``) is also seen at
+    the uncalibrated one.  Probabilities are counted in ``SCORE_BINS`` bins
+    per image (constant memory, gathered like the areas), so scores closer
+    than 1e-3 rank equal.
 
     Args:
         tested_class (int, optional): Cross-class testing (CADNet Sec. 4.3.2,
@@ -88,7 +94,7 @@ class DefectIoUMetric(IoUMetric):
             super().process(data_batch, [data_sample])
             if not self.format_only:
                 self.results[-1] += (self._defect_areas(data_sample),
-                                     self._score_histogram(data_sample))
+                                     *self._score_counts(data_sample))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         metrics = super().compute_metrics([r[:4] for r in results])
@@ -104,8 +110,29 @@ class DefectIoUMetric(IoUMetric):
         metrics.update(self._defect_metrics([r[4] for r in results]))
         histograms = [r[5] for r in results]
         if all(h is not None for h in histograms):
-            metrics.update(self._ranking_metrics(sum(histograms)))
+            pooled = sum(histograms)
+            metrics.update(self._ranking_metrics(pooled))
+            metrics.update(self._half_metrics(pooled))
+            regions = np.concatenate([r[6] for r in results])
+            metrics['defect.AUPRO'] = _percent(
+                aupro(pooled[0].numpy(), regions, max_fpr=0.3))
         return metrics
+
+    @staticmethod
+    def _half_metrics(histogram: torch.Tensor) -> Dict[str, float]:
+        """Pooled defect precision, recall, F1 and IoU of the pixels whose
+        defect probability is at least 0.5."""
+        point = achieved(ScoreCounts.from_histogram(*histogram.numpy()), 0.5)
+        tp = point.recall * point.num_positives
+        fp = point.false_call_rate * point.num_negatives
+        iou = tp / (point.num_positives + fp) if point.num_positives else \
+            float('nan')
+        return {
+            'defect.Precision@0.5': _percent(point.precision),
+            'defect.Recall@0.5': _percent(point.recall),
+            'defect.F1@0.5': _percent(point.f1),
+            'defect.IoU@0.5': _percent(iou)
+        }
 
     @staticmethod
     def _ranking_metrics(histogram: torch.Tensor) -> Dict[str, float]:
@@ -167,20 +194,18 @@ class DefectIoUMetric(IoUMetric):
             self.intersect_and_union((pred > 0).to(pred), binary_label, 2,
                                      self.ignore_index))
 
-    def _score_histogram(self, data_sample: dict) -> Optional[torch.Tensor]:
-        """(2, SCORE_BINS) counts of background / defect pixels per bin of
-        the defect probability, ignored pixels left out; None without
-        ``seg_logits``."""
-        if 'seg_logits' not in data_sample:
-            return None
-        score = defect_probability(data_sample['seg_logits']['data'])
-        label = data_sample['gt_sem_seg']['data'].squeeze().to(score.device)
-        bins = (score.float() * SCORE_BINS).long().clamp(0, SCORE_BINS - 1)
-        kept = label != self.ignore_index
-        defect = (label[kept] > 0).long()
-        return torch.bincount(
-            defect * SCORE_BINS + bins[kept],
-            minlength=2 * SCORE_BINS).view(2, SCORE_BINS).cpu()
+    def _score_counts(self, data_sample: dict) -> tuple:
+        """(2, SCORE_BINS) background / defect pixel counts per bin of the
+        defect probability and (R, SCORE_BINS) counts of each defect
+        region; (None, None) without ``seg_logits``."""
+        scores = pixel_scores(data_sample, self.ignore_index)
+        if scores is None:
+            return None, None
+        probability, label = scores
+        regions = region_histograms(
+            score_bins(probability).cpu().numpy(), (label == 1).cpu().numpy(),
+            SCORE_BINS)
+        return pixel_histogram(probability, label, self.ignore_index), regions
 
     def _to_tested_class(self, data_sample: dict) -> dict:
         pred = data_sample['pred_sem_seg']['data']

@@ -9,6 +9,8 @@ from mmseg.registry import METRICS
 from sklearn.metrics import (auc, average_precision_score,
                              precision_recall_curve, roc_auc_score)
 
+from ..functional import ScoreCounts, select_threshold
+
 
 def _percent(value: float) -> float:
     """A fraction as a percentage with 2 decimals, like mmseg's IoUMetric."""
@@ -63,11 +65,20 @@ class ImageDefectMetric(BaseMetric):
       curve, and the midpoint is rounded to more than 4 decimals where 4
       would move it past one of the two scores, so thresholding at the
       reported value always reproduces ``F1_max``.
-    - At the fixed ``threshold`` (``score >= threshold`` is defective):
-      ``precision``, ``recall``, ``accuracy`` and the counts ``FP``
-      (defect-free images flagged) and ``FN`` (defective images missed).
-      A ratio with a zero denominator (no image flagged, no defective
-      image) is NaN.
+    - At the model's operating point: the decision ``pred_label`` of the
+      predictions (the calibrated image threshold, see
+      ``tools/calibrate.py``), or ``score >= threshold`` where the
+      predictions carry no decision: ``precision``, ``recall``,
+      ``accuracy``, the counts ``FP`` (defect-free images flagged) and
+      ``FN`` (defective images missed) and ``false_calls_per_1000`` (FP per
+      1,000 defect-free images, not in percent).  A ratio with a zero
+      denominator (no image flagged, no defective image) is NaN.  Where
+      the decisions are the model's, the same five at ``threshold`` follow
+      as ``precision@<threshold>``, ... for comparison.
+    - Operator metrics, threshold-free: ``pass_rate_no_escape``, the share
+      of defect-free images passed at the strictest threshold that still
+      flags every defective image, and ``pass_rate_1pct_escape``, the same
+      when at most 1 % of the defective images may escape.
     - ``num_images`` and ``num_defective`` (counts).
 
     With a single class in the test set the ranking metrics (``AP``,
@@ -105,29 +116,63 @@ class ImageDefectMetric(BaseMetric):
                 raise KeyError(
                     f'{name}: the sample has no gt_label; its annotation '
                     'carries neither a mask nor an image-level label.')
+            decision = data_sample.get('pred_label')
             self.results.append((float(data_sample['pred_score']),
-                                 int(data_sample['gt_label'])))
+                                 int(data_sample['gt_label']),
+                                 -1 if decision is None else int(decision)))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        scores = np.array([score for score, _ in results], dtype=np.float64)
-        labels = np.array([label for _, label in results], dtype=np.int64)
+        scores, labels, decisions = (
+            np.array(column) for column in zip(*results))
         metrics = self._ranking_metrics(scores, labels)
+        metrics.update(self._operator_metrics(scores, labels))
+        at_threshold = scores >= self.threshold
+        if np.all(decisions >= 0):
+            metrics.update(self._decision_metrics(decisions == 1, labels))
+            metrics.update({
+                f'{key}@{self.threshold:g}': value
+                for key, value in self._decision_metrics(at_threshold,
+                                                         labels).items()
+            })
+        else:
+            metrics.update(self._decision_metrics(at_threshold, labels))
+        metrics.update(
+            num_images=len(labels), num_defective=int(np.sum(labels == 1)))
+        return metrics
 
-        predicted = scores >= self.threshold
+    @staticmethod
+    def _decision_metrics(predicted: np.ndarray,
+                          labels: np.ndarray) -> Dict[str, float]:
         positive = labels == 1
         tp = int(np.sum(predicted & positive))
         fp = int(np.sum(predicted & ~positive))
         fn = int(np.sum(~predicted & positive))
-        metrics.update(
+        good = int(np.sum(~positive))
+        return dict(
             precision=_percent(_ratio(tp, tp + fp)),
             recall=_percent(_ratio(tp, tp + fn)),
             accuracy=_percent(
                 _ratio(int(np.sum(predicted == positive)), len(labels))),
             FP=fp,
             FN=fn,
-            num_images=len(labels),
-            num_defective=int(np.sum(positive)))
-        return metrics
+            false_calls_per_1000=round(_ratio(fp, good) * 1000, 2))
+
+    @staticmethod
+    def _operator_metrics(scores: np.ndarray,
+                          labels: np.ndarray) -> Dict[str, float]:
+        """Share of good images passed at zero and at <= 1 % escapes."""
+        counts = ScoreCounts.from_scores(scores, labels)
+        if counts.num_positives == 0 or counts.num_negatives == 0:
+            return dict(
+                pass_rate_no_escape=float('nan'),
+                pass_rate_1pct_escape=float('nan'))
+        return {
+            name:
+            _percent(
+                1 - select_threshold(counts, 'recall', recall).false_call_rate)
+            for name, recall in (('pass_rate_no_escape', 1.0),
+                                 ('pass_rate_1pct_escape', 0.99))
+        }
 
     @staticmethod
     def _ranking_metrics(scores: np.ndarray,
