@@ -1,6 +1,7 @@
 """One dataset for every defect layout: paired or single images, masks,
-image-level labels."""
+image-level labels; a seeded validation part held out of a training file."""
 import os.path as osp
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import mmengine
@@ -9,11 +10,69 @@ from mmengine import fileio
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from .transforms.loading import IGNORE_INDEX, read_image
+
 #: What a sample may list; ``img_path`` is required, the rest optional.
 FIELDS = ('img_path', 'template_path', 'seg_map_path', 'gt_label')
 PATH_FIELDS = FIELDS[:3]
 _ROLES = dict(
     img_path='sample image', template_path='template', seg_map_path='mask')
+#: The two parts of a file split by ``holdout``.
+PARTS = ('train', 'val')
+
+
+def holdout_parts(labels: Sequence[Optional[int]],
+                  groups: Sequence[str],
+                  fraction: float,
+                  seed: int,
+                  stratify: bool = True) -> np.ndarray:
+    """Which samples form the validation part: a boolean array.
+
+    Samples of one group stay together (overlapping crops of one source
+    image must not straddle training and validation).  With ``stratify``
+    the groups are drawn per kind (a group is defective when one of its
+    samples is), ``round(fraction * n)`` of the ``n`` groups of each kind
+    but at least one and never all, so that both parts hold both kinds
+    wherever a kind has two groups.  The draw depends only on the order,
+    labels and groups of the samples and on ``seed``: files that differ in
+    masks only (mixed supervision's ``train_n<N>.json``) split alike.
+
+    Args:
+        labels (Sequence[int | None]): 1 defective, 0 defect-free; only
+            read with ``stratify``.
+        groups (Sequence[str]): Group key of every sample.
+        fraction (float): Share of the groups (of each kind) in validation,
+            in (0, 1).
+        seed (int): Seed of the draw.
+        stratify (bool): Draw per kind.
+
+    Raises:
+        ValueError: When one part would be empty.
+    """
+    keys = list(dict.fromkeys(groups))
+    index = {key: i for i, key in enumerate(keys)}
+    member = np.array([index[g] for g in groups], np.int64)
+    kind = np.zeros(len(keys), np.int64)
+    if stratify:
+        np.maximum.at(kind, member, np.asarray(labels, np.int64))
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(keys), bool)
+    for value in (0, 1):
+        candidates = np.flatnonzero(kind == value)
+        if len(candidates) < 2:
+            continue
+        num = min(
+            max(int(round(fraction * len(candidates))), 1),
+            len(candidates) - 1)
+        held[rng.permutation(candidates)[:num]] = True
+    if not held.any():
+        good, bad = int((kind == 0).sum()), int((kind == 1).sum())
+        what = (f'{good} defect-free and {bad} defective groups'
+                if stratify else f'{len(keys)} group(s)')
+        raise ValueError(
+            f'cannot hold out a validation part: {len(groups)} samples in '
+            f'{what}; a part needs at least two groups of one kind')
+    return held[member]
 
 
 @DATASETS.register_module()
@@ -71,6 +130,20 @@ class DefectDataset(BaseSegDataset):
             exists, naming the first missing one, rather than failing
             mid-training.  ``tools/infer.py`` turns it off to report and skip
             bad samples one by one.  Defaults to True.
+        holdout (dict, optional): Keep one part of a file split into
+            training and validation (``docs/train_test.md``), for data sets
+            that ship no validation split: ``part`` (``'train'`` or
+            ``'val'``), ``fraction`` (share held out for validation,
+            default 0.1), ``seed`` (default 0), ``stratify`` (draw good and
+            defective samples separately, default True; a sample's kind is
+            its ``gt_label``, else whether its mask holds a defect pixel)
+            and ``group`` (a regular expression; samples whose ``img_path``
+            gives the same match, its first group if it has one, stay in one
+            part; default: every sample on its own).  The training and the
+            validation loader name the same file, seed and fraction and
+            differ in ``part`` only; see :func:`holdout_parts`.  The split
+            comes before ``label_fraction``, so the validation part does not
+            depend on it.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
@@ -87,6 +160,7 @@ class DefectDataset(BaseSegDataset):
                  label_fraction: Optional[float] = None,
                  fraction_seed: int = 0,
                  check_files: bool = True,
+                 holdout: Optional[dict] = None,
                  **kwargs) -> None:
         unknown = [c for c in columns if c not in FIELDS]
         if unknown or 'img_path' not in columns or len(
@@ -103,6 +177,7 @@ class DefectDataset(BaseSegDataset):
         self.label_fraction = label_fraction
         self.fraction_seed = fraction_seed
         self.check_files = check_files
+        self.holdout = self._check_holdout(holdout)
         super().__init__(
             img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, **kwargs)
 
@@ -117,6 +192,8 @@ class DefectDataset(BaseSegDataset):
             raise ValueError(f'{type(self).__name__}: '
                              f'{self.ann_file or self.data_prefix["img_path"]}'
                              ' lists no samples')
+        if self.holdout is not None:
+            samples = self._holdout(samples)
         if self.label_fraction is not None:
             rng = np.random.default_rng(self.fraction_seed)
             keep = max(1, int(round(self.label_fraction * len(samples))))
@@ -129,6 +206,65 @@ class DefectDataset(BaseSegDataset):
             allow_ignore_index=self.allow_ignore_index,
             num_classes=len(self._metainfo['classes']))
         return [dict(sample, **common, seg_fields=[]) for sample in samples]
+
+    @staticmethod
+    def _check_holdout(holdout: Optional[dict]) -> Optional[dict]:
+        if holdout is None:
+            return None
+        spec = dict(fraction=0.1, seed=0, stratify=True, group=None)
+        unknown = set(holdout) - set(spec) - {'part'}
+        if unknown:
+            raise ValueError(f'holdout has unknown keys {sorted(unknown)}; '
+                             f'it takes part, {", ".join(spec)}')
+        spec.update(holdout)
+        if spec.get('part') not in PARTS:
+            raise ValueError(f'holdout part must be one of {PARTS}, got '
+                             f'{spec.get("part")!r}')
+        if not 0 < spec['fraction'] < 1:
+            raise ValueError('holdout fraction must lie in (0, 1), got '
+                             f'{spec["fraction"]}')
+        return spec
+
+    def _holdout(self, samples: List[dict]) -> List[dict]:
+        """The samples of the holdout's part (see :func:`holdout_parts`)."""
+        where = self.ann_file or self.data_prefix['img_path']
+        spec = self.holdout
+        labels = [
+            self._kind(s, where) if spec['stratify'] else None for s in samples
+        ]
+        groups = [s['img_path'] for s in samples]
+        if spec['group'] is not None:
+            pattern = re.compile(spec['group'])
+            for i, path in enumerate(groups):
+                match = pattern.search(path)
+                if match is None:
+                    raise ValueError(
+                        f'{where}: holdout group {spec["group"]!r} does not '
+                        f'match sample {path}')
+                groups[i] = match.group(1 if pattern.groups else 0)
+        try:
+            held = holdout_parts(labels, groups, spec['fraction'],
+                                 spec['seed'], spec['stratify'])
+        except ValueError as err:
+            raise ValueError(f'{where}: {err}') from None
+        keep = held if spec['part'] == 'val' else ~held
+        return [s for s, k in zip(samples, keep) if k]
+
+    def _kind(self, sample: dict, where: str) -> int:
+        """1 if ``sample`` is defective: its image label, else whether its
+        mask (values mapped by ``mask_value_map``) holds a defect pixel."""
+        if sample.get('gt_label') is not None:
+            return sample['gt_label']
+        if sample.get('seg_map_path') is None:
+            raise ValueError(
+                f'{where}: sample {sample["img_path"]} has neither an image '
+                'label nor a mask, so the stratified holdout cannot tell its '
+                'kind; set holdout=dict(..., stratify=False)')
+        mask = read_image(sample['seg_map_path'], 'unchanged')
+        mapped = mask.copy()
+        for src, dst in self.mask_value_map.items():
+            mapped[mask == src] = dst
+        return int(((mapped > 0) & (mapped != IGNORE_INDEX)).any())
 
     def _sample(self, fields: dict, where: str) -> dict:
         """A checked sample from its fields (paths already joined)."""

@@ -1,6 +1,8 @@
 """DefectDataset: list-file, JSON and folder layouts, single images, image
-labels, errors, label fraction; mask validation on every dataset class."""
+labels, errors, label fraction, the validation holdout; mask validation on
+every dataset class."""
 import json
+import os.path as osp
 import shutil
 
 import cv2
@@ -9,6 +11,7 @@ import pytest
 from mmseg.registry import DATASETS
 
 from mmdefect.datasets import DefectDataset, SynLCDDataset
+from mmdefect.datasets.defect_dataset import holdout_parts
 
 
 def test_list_file_layout(paired_root):
@@ -241,3 +244,163 @@ def test_zero_255_masks_are_refused_by_every_dataset_class(tmp_path, dataset):
     with pytest.raises(
             ValueError, match=r'ann/a\.png .*mask_value_map=\{255: 1\}'):
         ds[0]
+
+
+def _labelled_json(root, labels, name='ann.json', masks=True, prefix='s'):
+    """An annotation file of one image per label; defective ones get a
+    mask where ``masks``."""
+    data_list = []
+    for i, label in enumerate(labels):
+        img = f'{prefix}{i}.png'
+        if not (root / img).exists():
+            _image(root / img)
+        entry = dict(img_path=img, gt_label=label)
+        if label and masks:
+            _mask(root / f'{prefix}{i}_mask.png', defect=True)
+            entry['seg_map_path'] = f'{prefix}{i}_mask.png'
+        data_list.append(entry)
+    (root / name).write_text(
+        json.dumps(dict(metainfo={}, data_list=data_list)))
+    return name
+
+
+def _parts(root, ann_file, **holdout):
+    return {
+        part: [
+            i['img_path'] for i in DefectDataset(
+                data_root=str(root),
+                ann_file=ann_file,
+                holdout=dict(holdout, part=part),
+                pipeline=[])
+        ]
+        for part in ('train', 'val')
+    }
+
+
+def test_holdout_splits_a_file_into_disjoint_seeded_parts(tmp_path):
+    labels = [0] * 12 + [1] * 8
+    ann = _labelled_json(tmp_path, labels)
+    kind = {
+        str(tmp_path / f's{i}.png'): label
+        for i, label in enumerate(labels)
+    }
+    parts = _parts(tmp_path, ann, fraction=0.25, seed=0)
+    assert not set(parts['train']) & set(parts['val'])
+    assert sorted(parts['train'] + parts['val']) == sorted(kind)
+    # round(0.25 * 12) good and round(0.25 * 8) defective images
+    assert sorted(kind[p] for p in parts['val']) == [0, 0, 0, 1, 1]
+    assert {kind[p] for p in parts['train']} == {0, 1}
+    assert _parts(tmp_path, ann, fraction=0.25, seed=0) == parts
+    assert _parts(tmp_path, ann, fraction=0.25, seed=1)['val'] != \
+        parts['val']
+
+
+def test_holdout_keeps_both_kinds_in_both_parts_of_small_files():
+    for good, bad in ((2, 2), (2, 30), (40, 3)):
+        labels = [0] * good + [1] * bad
+        held = holdout_parts(labels, [str(i) for i in range(len(labels))], 0.1,
+                             0)
+        labels = np.array(labels)
+        assert set(labels[held]) == set(labels[~held]) == {0, 1}
+    # Without stratification a draw of 2 from 2 + 30 may miss a kind; the
+    # count is the fraction of all samples.
+    held = holdout_parts(
+        [None] * 32, [str(i) for i in range(32)], 0.25, 0, stratify=False)
+    assert held.sum() == 8
+
+
+def test_holdout_reads_the_kind_from_masks_of_a_list_file(tmp_path):
+    """SynLCD-style lists carry no image label: the mask tells the kind,
+    mapped by mask_value_map (0/255 masks)."""
+    lines = []
+    for i in range(10):
+        _image(tmp_path / f'{i}.png')
+        _mask(tmp_path / f'{i}_m.png', defect=i % 2 == 1, value=255)
+        lines.append(f'{i}.png - {i}_m.png')
+    (tmp_path / 'list.txt').write_text('\n'.join(lines) + '\n')
+
+    def part(name):
+        ds = DefectDataset(
+            data_root=str(tmp_path),
+            ann_file='list.txt',
+            mask_value_map={255: 1},
+            holdout=dict(part=name, fraction=0.2),
+            pipeline=[])
+        return [int(osp.basename(i['img_path'])[:-4]) % 2 for i in ds]
+
+    assert sorted(part('val')) == [0, 1]
+    assert sorted(part('train')) == [0] * 4 + [1] * 4
+    (tmp_path / 'bare.txt').write_text('0.png\n1.png\n')
+    with pytest.raises(ValueError, match=r'0\.png has neither .*stratify'):
+        DefectDataset(
+            data_root=str(tmp_path),
+            ann_file='bare.txt',
+            holdout=dict(part='val'),
+            pipeline=[])
+
+
+def test_holdout_groups_stay_in_one_part(tmp_path):
+    """Overlapping crops of one source image (KSDD windows, PCB tiles) stay
+    together: a group is the pattern's match in the image path."""
+    data_list = []
+    for src in range(6):
+        for top in (0, 250, 500):
+            name = f'kos{src:02d}_Part0_{top}.png'
+            _image(tmp_path / name)
+            data_list.append(dict(img_path=name, gt_label=src % 2))
+    (tmp_path / 'ann.json').write_text(
+        json.dumps(dict(metainfo={}, data_list=data_list)))
+    parts = _parts(
+        tmp_path, 'ann.json', fraction=0.3, group=r'(kos\d+_Part\d+)_\d+')
+
+    def sources(paths):
+        return {osp.basename(p)[:11] for p in paths}
+
+    assert len(parts['val']) == 6  # one good and one defective source
+    assert not sources(parts['train']) & sources(parts['val'])
+    with pytest.raises(ValueError, match=r"group 'Part9' does not match"):
+        _parts(tmp_path, 'ann.json', group='Part9')
+
+
+def test_mixed_supervision_files_split_alike(tmp_path):
+    """train_n0.json and train_nall.json list the same images and labels,
+    masks differ: their parts agree, so validating on one and training on
+    the other never shares an image."""
+    labels = [0, 1] * 10
+    full = _labelled_json(tmp_path, labels, 'train_nall.json')
+    weak = _labelled_json(tmp_path, labels, 'train_n0.json', masks=False)
+    assert _parts(tmp_path, full) == _parts(tmp_path, weak)
+
+
+def test_holdout_comes_before_label_fraction(tmp_path):
+    ann = _labelled_json(tmp_path, [0, 1] * 10)
+    parts = _parts(tmp_path, ann)
+    few = DefectDataset(
+        data_root=str(tmp_path),
+        ann_file=ann,
+        holdout=dict(part='train'),
+        label_fraction=0.5,
+        pipeline=[])
+    assert len(few) == 9  # half of the 18 training samples
+    assert {i['img_path'] for i in few} <= set(parts['train'])
+
+
+def test_holdout_errors(tmp_path):
+    ann = _labelled_json(tmp_path, [0, 1])
+    with pytest.raises(
+            ValueError,
+            match=r'ann\.json: cannot hold out .* 1 '
+            r'defect-free and 1 defective'):
+        _parts(tmp_path, ann)
+    one = _labelled_json(tmp_path, [0], 'one.json')
+    with pytest.raises(ValueError, match=r'one\.json: cannot hold out'):
+        _parts(tmp_path, one, stratify=False)
+    for holdout, match in ((dict(part='test'), 'part must be one of'),
+                           (dict(part='val', fraction=1), 'fraction'),
+                           (dict(part='val', size=3), 'unknown keys')):
+        with pytest.raises(ValueError, match=match):
+            DefectDataset(
+                data_root=str(tmp_path),
+                ann_file=ann,
+                holdout=holdout,
+                pipeline=[])
