@@ -1,9 +1,11 @@
-"""get_flops and benchmark on real configs at a tiny input size."""
+"""get_flops, benchmark, matching_memory and aggregate_results on real
+configs at a tiny input size; the budget's training crop."""
 import re
 import subprocess
 import sys
 
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -50,10 +52,10 @@ def test_get_flops_cli_states_the_convention(repo):
 
 
 @pytest.mark.parametrize('config,baseline,size', [
-    ('configs/cadnet/cadnet_synlcd.py',
-     'configs/baselines/segformer_mit-b0_synlcd-512.py', '64'),
+    ('configs/cadnet/cadnet_synlcd-256_defect.py',
+     'configs/baselines/segformer_mit-b0_synlcd-256_defect.py', '64'),
     ('configs/mffpa/mffpa_ksdd2-n0.py', 'configs/mffpa/segdecnet_ksdd2-n0.py',
-     '128'),
+     '64'),
 ])
 def test_benchmark_prints_side_by_side_ratios(repo, config, baseline, size):
     out = run(repo, 'tools/analysis_tools/benchmark.py', config, '--baseline',
@@ -70,6 +72,46 @@ def test_benchmark_prints_side_by_side_ratios(repo, config, baseline, size):
                           'time')[1].splitlines()[1:4]
         times = [float(re.search(r' ([\d.]+) ms ', line)[1]) for line in block]
         assert times == sorted(times, reverse=True) and times[0] > 0, out
+    # The model trains on what its pipeline makes: KolektorSDD2's configs
+    # resize every image to 232 x 640 (W x H).
+    train_input = '640x232' if 'ksdd2' in config else f'{size}x{size}'
+    assert re.search(rf'{config}\s+{train_input} ', out), out
+
+
+def test_benchmark_inputs_come_from_the_config_pipelines(repo, tmp_path):
+    """Each paper's training targets are made by its own pipeline from the
+    generated data: BANet's edge maps, SegDecNet's dilated and weighted
+    masks; single-image configs get no template."""
+    from importlib import util
+    spec = util.spec_from_file_location(
+        'benchmark', f'{repo}/tools/analysis_tools/benchmark.py')
+    benchmark = util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    init_default_scope('mmseg')
+    paired, single = tmp_path / 'paired', tmp_path / 'single'
+    benchmark.write_generated_data(str(paired), (64, 64), 2, paired=True)
+    benchmark.write_generated_data(str(single), (64, 64), 2, paired=False)
+    banet = Config.fromfile(f'{repo}/configs/banet/banet_r34_synocd-256.py')
+    batch = benchmark.pipeline_batch(
+        str(paired), banet.train_dataloader.dataset.pipeline, 2)
+    assert [tuple(x.shape) for x in batch['inputs']] == [(6, 64, 64)] * 2
+    defective, good = batch['data_samples']
+    assert defective.gt_edge_map.data.shape == (1, 64, 64)
+    assert defective.gt_edge_map.data.any()  # the defect's boundary
+    assert not good.gt_edge_map.data.any()
+    assert (int(defective.gt_label), int(good.gt_label)) == (1, 0)
+    mffpa = Config.fromfile(f'{repo}/configs/mffpa/mffpa_ksdd2-n0.py')
+    batch = benchmark.pipeline_batch(
+        str(single), mffpa.train_dataloader.dataset.pipeline, 3)
+    assert len(batch['inputs']) == 3  # the generated data repeated
+    sample = batch['data_samples'][0]
+    assert tuple(batch['inputs'][0].shape) == (3, 640, 232)
+    assert sample.gt_dilated_map.data.dtype == torch.float32
+    assert sample.gt_weight_map.data.shape == (1, 640, 232)
+    assert 'gt_edge_map' not in sample
+    test = benchmark.pipeline_batch(
+        str(paired), banet.test_dataloader.dataset.pipeline, 1)
+    assert 'gt_edge_map' not in test['data_samples'][0]
 
 
 def test_matching_memory_compares_dense_and_blocked(repo):
@@ -86,7 +128,8 @@ def test_matching_memory_compares_dense_and_blocked(repo):
         assert cells[3].endswith(')')  # the blocked rows are reported
 
 
-def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
+def test_ablation_train_crop_holds_defects(benchmarks, repo, synocd_root,
+                                           tmp_path):
     """--train-crop puts a defect-holding crop before the derived targets:
     the pair stays aligned and the Canny edges follow the cropped mask."""
     from copy import deepcopy
@@ -94,9 +137,10 @@ def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
     import numpy as np
     from mmengine.dataset import Compose
 
-    from mmdefect.utils.budget_runs import budget_config
-    path = budget_config(f'{repo}/configs/banet/banet_r34_synocd-256.py',
-                         str(tmp_path), 32)
+    budget_runs = benchmarks('budget_runs')
+    path = budget_runs.budget_config(
+        f'{repo}/configs/banet/banet_r34_synocd-256.py', str(tmp_path),
+        budget_runs.Budget(train_crop=32))
     cfg = Config.fromfile(path)
     types = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     assert types[types.index('LoadDefectAnnotations') + 1] == 'RandomCrop'
@@ -137,14 +181,25 @@ def test_ablation_train_crop_holds_defects(repo, synocd_root, tmp_path):
     assert holding > 1.2 * plain_holding
 
 
-def test_budget_config_turns_epochs_into_iterations(repo, tmp_path):
-    from mmdefect.utils.budget_runs import budget_config
+def test_budget_config_turns_epochs_into_iterations(benchmarks, repo,
+                                                    tmp_path):
+    budget_runs = benchmarks('budget_runs')
+    budget = budget_runs.Budget(iters=40)
     iterations = f'{repo}/configs/banet/banet_r34_synocd-256.py'
-    assert budget_config(iterations, str(tmp_path)) == iterations
-    path = budget_config(f'{repo}/configs/lsanet/lsanet_synlcd-256.py',
-                         str(tmp_path))
+    path = budget_runs.budget_config(iterations, str(tmp_path), budget)
+    # Already counting iterations: the budget's end, nothing else.
+    assert path == str(tmp_path / 'banet_r34_synocd-256.py')
+    cfg, original = Config.fromfile(path), Config.fromfile(iterations)
+    assert cfg.train_cfg == dict(
+        original.train_cfg, max_iters=40, val_interval=41)
+    assert cfg.param_scheduler == original.param_scheduler
+    assert cfg.model == original.model
+    path = budget_runs.budget_config(
+        f'{repo}/configs/lsanet/lsanet_synlcd-256.py', str(tmp_path), budget)
+    assert path == str(tmp_path / 'lsanet_synlcd-256_iters.py')
     cfg = Config.fromfile(path)
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_cfg.max_iters == 40
     assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'
     assert not cfg.default_hooks.checkpoint.by_epoch
     assert not cfg.log_processor.by_epoch and cfg.param_scheduler == []

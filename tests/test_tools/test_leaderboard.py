@@ -1,10 +1,9 @@
-"""The leaderboard: one budget for every method, its generated documents,
-and the model index they feed."""
+"""The leaderboard: one budget for every method, its registry, its
+generated documents, and the model index they feed."""
 import json
 import os.path as osp
 import subprocess
 import sys
-from importlib import util
 
 import pytest
 import yaml
@@ -14,40 +13,43 @@ from mmseg.registry import MODELS
 
 
 @pytest.fixture(scope='module')
-def leaderboard(repo):
-    spec = util.spec_from_file_location(
-        'leaderboard', f'{repo}/tools/analysis_tools/leaderboard.py')
-    module = util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def leaderboard(benchmarks):
+    return benchmarks('leaderboard')
 
 
-def args_of(leaderboard, *argv):
-    old = sys.argv
-    sys.argv = ['leaderboard.py', *argv]
-    try:
-        return leaderboard.parse_args()
-    finally:
-        sys.argv = old
+@pytest.fixture(scope='module')
+def report(benchmarks):
+    return benchmarks('report')
 
 
-def test_every_part_gets_the_same_budget_data_and_seed(leaderboard, repo,
-                                                       tmp_path, monkeypatch):
+@pytest.fixture(scope='module')
+def board(benchmarks):
+    return benchmarks('board').load_board()
+
+
+def trained_config(benchmarks, leaderboard, settings, dataset_key, name):
+    """The config a part trains and tests (written into its folder)."""
+    config, folder, options = leaderboard.part_config(settings, dataset_key,
+                                                      name)
+    return benchmarks('budget_runs').budget_config(config, folder,
+                                                   settings.budget, options)
+
+
+def test_every_part_gets_the_same_budget_data_and_seed(benchmarks, leaderboard,
+                                                       repo, tmp_path,
+                                                       monkeypatch):
     monkeypatch.chdir(repo)
-    args = args_of(leaderboard, '--iters', '300', '--batch-size', '2', '--lr',
-                   '1e-3', '--seed', '7')
+    settings = leaderboard.parse_args([
+        '--iters', '300', '--batch-size', '2', '--lr', '1e-3', '--seed', '7',
+        '--work-dir',
+        str(tmp_path)
+    ])
+    paths = {}
     for dataset_key, name in (('synocd', 'BANet'), ('synlcd', 'MFFPA'),
                               ('synlcd-al', 'CADNet')):
-        method = leaderboard.METHODS[name]
-        config = method['configs'][dataset_key.replace('-al', '')]
-        options = method.get('options', {}).get(dataset_key, [])
-        options += leaderboard.budget_options(300, 2) + method['balance']
-        folder = tmp_path / dataset_key
-        folder.mkdir()
-        cfg = Config.fromfile(
-            leaderboard.leaderboard_config(f'{repo}/{config}',
-                                           leaderboard.DATASETS[dataset_key],
-                                           options, str(folder), args))
+        paths[name] = trained_config(benchmarks, leaderboard, settings,
+                                     dataset_key, name)
+        cfg = Config.fromfile(paths[name])
         assert cfg.train_cfg.type == 'IterBasedTrainLoop'
         assert cfg.train_cfg.max_iters == 300
         assert cfg.train_dataloader.batch_size == 2
@@ -56,17 +58,20 @@ def test_every_part_gets_the_same_budget_data_and_seed(leaderboard, repo,
         warmup, poly = cfg.param_scheduler
         assert (warmup.end, poly.begin, poly.end) == (30, 30, 300)
         assert cfg.randomness.seed == 7
-        data = leaderboard.DATASETS[dataset_key]
+        data = settings.board.datasets[dataset_key]
         for loader in ('train_dataloader', 'test_dataloader'):
-            assert cfg[loader].dataset.data_root == data['data']
+            assert cfg[loader].dataset.data_root == data.data
         for split, loader in (('train', 'train_dataloader'),
                               ('test', 'test_dataloader')):
-            if split in data['splits']:
-                assert (cfg[loader].dataset.ann_file == data['splits'][split])
+            if split in data.splits:
+                assert (cfg[loader].dataset.ann_file == data.splits[split])
     # The per-method parts of the recipe reached the configs.
     assert cfg.model.decode_head.mode == 'out_of_class'  # CADNet, AL
-    banet = Config.fromfile(
-        str(tmp_path / 'synocd' / 'banet_r34_synocd-256.py'))
+    assert cfg.model.decode_head.loss_decode.class_weight == [1.0, 10.0]
+    assert paths['BANet'] == str(tmp_path / 'synocd' /
+                                 'iters300_batch2_lr0.001_seed7' / 'BANet' /
+                                 'banet_r34_synocd-256.py')
+    banet = Config.fromfile(paths['BANet'])
     assert banet.model.decode_head.loss_decode.gamma == 0.0
     assert banet.model.decode_head.loss_decode.alpha == 0.9
     assert banet.test_dataloader.dataset.ann_file == (
@@ -74,21 +79,25 @@ def test_every_part_gets_the_same_budget_data_and_seed(leaderboard, repo,
 
 
 def test_train_crop_budget_crops_training_only_and_names_the_setting(
-        leaderboard, repo, tmp_path, monkeypatch):
+        benchmarks, leaderboard, report, repo, tmp_path, monkeypatch):
     monkeypatch.chdir(repo)
-    args = args_of(leaderboard, '--datasets', 'synocd', '--iters', '1000',
-                   '--train-crop', '128', '--work-dir', str(tmp_path))
-    budget = leaderboard.budget(args)
+    settings = leaderboard.parse_args([
+        '--datasets', 'synocd', '--iters', '1000', '--train-crop', '128',
+        '--work-dir',
+        str(tmp_path)
+    ])
+    budget = leaderboard.record(settings.budget)
     assert budget['train_crop'] == 128
-    assert leaderboard.setting_name(budget) == (
+    assert report.setting_name(budget) == (
         'iters1000_batch4_lr0.0006_seed0_crop128')
     # Without the crop the setting keeps its name (stored runs stay valid).
     plain = dict(budget)
     del plain['train_crop']
-    assert leaderboard.setting_name(plain) == 'iters1000_batch4_lr0.0006_seed0'
-    assert leaderboard.command('synocd', budget).endswith('--train-crop 128')
-    assert '128 x 128 crops' in leaderboard.describe(budget)
-    _, _, path = leaderboard.part_config('synocd', 'BGNet', args)
+    assert report.setting_name(plain) == 'iters1000_batch4_lr0.0006_seed0'
+    assert report.command('synocd', budget).endswith('--train-crop 128')
+    assert '128 x 128 crops' in report.describe(budget)
+    path = trained_config(benchmarks, leaderboard, settings, 'synocd', 'BGNet')
+    assert path.endswith('bgnet_r34_synocd-256_train-crop128.py')
     cfg = Config.fromfile(path)
     train = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     assert train[train.index('LoadDefectAnnotations') + 1] == 'RandomCrop'
@@ -98,10 +107,99 @@ def test_train_crop_budget_crops_training_only_and_names_the_setting(
         t['type'] for t in cfg.test_dataloader.dataset.pipeline
     ]
     with pytest.raises(SystemExit):
-        args_of(leaderboard, '--paper-schedules', '--train-crop', '128')
+        leaderboard.parse_args(['--paper-schedules', '--train-crop', '128'])
 
 
-def fake_part(leaderboard, name, dataset_key, iou):
+def test_a_gpu_budget_is_plain_arguments(benchmarks, leaderboard, repo,
+                                         tmp_path, monkeypatch):
+    """A larger batch, a scaled learning rate and the device are the
+    budget's arguments; writing the configs needs no GPU."""
+    monkeypatch.chdir(repo)
+    settings = leaderboard.parse_args([
+        '--iters', '2000', '--batch-size', '32', '--lr', '4.8e-3', '--device',
+        'cuda', '--work-dir',
+        str(tmp_path)
+    ])
+    assert settings.budget.resolved_device() == 'cuda'
+    assert settings.cost_batch == 32
+    assert leaderboard.record(settings.budget) == dict(
+        iters=2000, batch_size=32, lr=4.8e-3, seed=0)
+    cfg = Config.fromfile(
+        trained_config(benchmarks, leaderboard, settings, 'synlcd', 'LSA-Net'))
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.optim_wrapper.optimizer.lr == 4.8e-3
+    assert cfg.param_scheduler[1].end == 2000
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop'  # was epoch-based
+    # Paper schedules: the config's own optimiser, batch and loss.
+    settings = leaderboard.parse_args(
+        ['--paper-schedules', '--seed', '3', '--work-dir',
+         str(tmp_path)])
+    assert leaderboard.record(settings.budget) == {'paper_schedules': True}
+    path = trained_config(benchmarks, leaderboard, settings, 'synocd', 'BANet')
+    assert '/paper-schedules/BANet/' in path
+    cfg, own = Config.fromfile(path), Config.fromfile(
+        f'{repo}/configs/banet/banet_r34_synocd-256.py')
+    assert cfg.optim_wrapper == own.optim_wrapper
+    assert cfg.train_cfg == own.train_cfg
+    loss = own.model.decode_head.loss_decode
+    assert cfg.model.decode_head.loss_decode == loss
+    assert cfg.randomness.seed == 3
+    with pytest.raises(SystemExit):
+        leaderboard.parse_args(['--device', 'tpu'])
+
+
+def test_the_registry_is_data_and_parsing_changes_no_module_state(
+        benchmarks, leaderboard, board, tmp_path):
+    assert list(board.methods) == [
+        'CADNet', 'BANet', 'BGNet', 'LSA-Net', 'MFFPA', 'SegFormer-B0',
+        'Early fusion', 'Siamese difference'
+    ]
+    assert board.methods['BANet'].balance == {
+        'model.decode_head.loss_decode.gamma': 0.0,
+        'model.decode_head.loss_decode.alpha': 0.9
+    }
+    assert board.methods['LSA-Net'].balance == {}
+    assert board.methods['BANet'].paper_count.key == 'thop_flops'
+    assert board.methods['BGNet'].paper_count is None
+    al = board.datasets['synlcd-al']
+    assert al.data == board.datasets['synlcd'].data == 'data/synlcd_quick'
+    assert board.methods['CADNet'].config(al) == (
+        'configs/cadnet/cadnet_synlcd-256_defect.py')
+    assert [s.done
+            for s in al.generate] == ['meta.json', 'splits/train_nall.json']
+    # Another data folder gives another board; the split of its data
+    # follows; the registry on disk and the default settings stay as they
+    # were.
+    moved = leaderboard.parse_args(['--data', f'synlcd={tmp_path}'])
+    assert moved.board.datasets['synlcd'].data == str(tmp_path)
+    assert moved.board.datasets['synlcd-al'].data == str(tmp_path)
+    assert moved.board.datasets['synocd'].data == 'data/synocd'
+    assert leaderboard.parse_args(
+        []).board.datasets['synlcd'].data == ('data/synlcd_quick')
+    assert benchmarks('board').load_board() == board
+    with pytest.raises(SystemExit):
+        leaderboard.parse_args(['--data', 'kolektor=/tmp'])
+
+
+def test_an_inconsistent_registry_names_the_file_and_entry(
+        benchmarks, tmp_path):
+    board = benchmarks('board')
+    spec = yaml.safe_load(open(board.BOARD))
+    spec['methods']['BGNet']['balance'] = 'focal'
+    path = tmp_path / 'board.yaml'
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(
+            ValueError, match=f'{path}: method BGNet: unknown '
+            'balance focal'):
+        board.load_board(str(path))
+    spec = yaml.safe_load(open(board.BOARD))
+    del spec['methods']['MFFPA']['configs']['synocd']
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(ValueError, match=r"MFFPA: no config for \['synocd'\]"):
+        board.load_board(str(path))
+
+
+def fake_part(board, name, dataset_key, iou):
     metrics = {
         'IoU.background': 99.0,
         'IoU.defect': iou,
@@ -116,7 +214,7 @@ def fake_part(leaderboard, name, dataset_key, iou):
     if dataset_key == 'synlcd':
         metrics.update({'image/AP': 70.0, 'image/AUROC': 65.0})
     return dict(
-        config=leaderboard.METHODS[name]['configs'][dataset_key],
+        config=board.methods[name].configs[dataset_key],
         trained_config='work/x.py',
         checkpoint='work/iter_2.pth',
         metrics=metrics,
@@ -135,9 +233,9 @@ def fake_part(leaderboard, name, dataset_key, iou):
             batch=4))
 
 
-def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
+def test_documents_come_from_the_stored_results(report, board, tmp_path):
     budget = dict(iters=500, batch_size=4, lr=6e-4, seed=0)
-    setting = leaderboard.setting_name(budget)
+    setting = report.setting_name(budget)
     results = {
         'synlcd': {
             setting:
@@ -145,9 +243,9 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
                 budget=budget,
                 parts={
                     'CADNet':
-                    fake_part(leaderboard, 'CADNet', 'synlcd', 30.0),
+                    fake_part(board, 'CADNet', 'synlcd', 30.0),
                     'SegFormer-B0':
-                    fake_part(leaderboard, 'SegFormer-B0', 'synlcd', 12.5)
+                    fake_part(board, 'SegFormer-B0', 'synlcd', 12.5)
                 })
         }
     }
@@ -160,10 +258,10 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     })
     # SynOCD on training crops; the pixel AP of a model under the 0.5.
     crops = dict(budget, iters=1000, train_crop=128)
-    synocd = fake_part(leaderboard, 'CADNet', 'synocd', 0.0)
+    synocd = fake_part(board, 'CADNet', 'synocd', 0.0)
     synocd['metrics']['defect.AP_pixel'] = 25.0
     results['synocd'] = {
-        leaderboard.setting_name(crops):
+        report.setting_name(crops):
         dict(
             budget=crops,
             parts={'CADNet': synocd},
@@ -179,19 +277,19 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     # Trained side by side with another part: one core.
     results['synlcd'][setting]['parts']['SegFormer-B0']['metrics'][
         'train_threads'] = 1
-    leaderboard.report(results, str(tmp_path))
+    report.report(board, results, str(tmp_path))
 
-    board = (tmp_path / 'docs' / 'leaderboard.md').read_text()
+    text = (tmp_path / 'docs' / 'leaderboard.md').read_text()
     assert ('| CADNet | sample + template | 99.00 | 30.00 | 64.50 | - | 40.00 '
-            '| - |') in board
-    assert '| SegFormer-B0 | sample | 99.00 | 12.50 |' in board
-    assert '500 iterations of 4 images' in board
-    assert ('python tools/analysis_tools/leaderboard.py --datasets synlcd '
-            '--iters 500 --batch-size 4 --lr 0.0006 --seed 0') in board
-    assert 'Not measured yet: BANet, BGNet, LSA-Net, MFFPA' in board
+            '| - |') in text
+    assert '| SegFormer-B0 | sample | 99.00 | 12.50 |' in text
+    assert '500 iterations of 4 images' in text
+    assert ('python tools/benchmarks/leaderboard.py --datasets synlcd '
+            '--iters 500 --batch-size 4 --lr 0.0006 --seed 0') in text
+    assert 'Not measured yet: BANet, BGNet, LSA-Net, MFFPA' in text
     # CADNet's own count is conv+linear GMACs, BANet's 2 x thop MACs.
-    assert '| 3.70 | 1.60 | 1.60 | 0.50 | 20.0 | 900 | 2.0 min |' in board
-    assert '| 0.50 | 20.0 | 900 | 2.0 min (1 thread) |' in board
+    assert '| 3.70 | 1.60 | 1.60 | 0.50 | 20.0 | 900 | 2.0 min |' in text
+    assert '| 0.50 | 20.0 | 900 | 2.0 min (1 thread) |' in text
     assert (tmp_path / 'docs' / 'images' /
             f'leaderboard_synlcd_{setting}.png').stat().st_size > 1000
 
@@ -207,15 +305,15 @@ def test_documents_come_from_the_stored_results(leaderboard, repo, tmp_path):
     assert '[config](cadnet_synlcd-256_defect.py)' in cadnet
     assert '| CADNet | MiT-B0 (Siamese) | SynOCD | 128x128 | 1000 |' in cadnet
     assert '--iters 1000 --batch-size 4 --lr 0.0006 --seed 0 --train-crop ' \
-        '128' in board
-    assert '| -1.00 | 25.00 | 3.70 |' in board  # pixel AP after IoU per image
+        '128' in text
+    assert '| -1.00 | 25.00 | 3.70 |' in text  # pixel AP after IoU per image
     assert ('| model | control | t 4 px | t 32 px | r 10 deg |\n'
             '|---|---|---|---|---|\n'
-            '| CADNet | 3.00 | 4.00 | 2.00 | 1.00 |') in board
-    assert '| CADNet | 13.00 | 14.00 | 12.00 | 11.00 |' in board  # pixel AP
+            '| CADNet | 3.00 | 4.00 | 2.00 | 1.00 |') in text
+    assert '| CADNet | 13.00 | 14.00 | 12.00 | 11.00 |' in text  # pixel AP
 
     index = yaml.safe_load((tmp_path / 'model-index.yml').read_text())
-    assert len(index['Import']) == len(leaderboard.COLLECTIONS)
+    assert len(index['Import']) == len(board.collections)
     meta = yaml.safe_load(
         (tmp_path / 'configs' / 'cadnet' / 'metafile.yaml').read_text())
     models = {m['Name']: m for m in meta['Models']}
@@ -256,9 +354,9 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
 
     def leaderboard(*extra):
         run = subprocess.run([
-            sys.executable, 'tools/analysis_tools/leaderboard.py',
-            '--datasets', 'synlcd', '--methods', 'SegFormer-B0', '--iters',
-            '2', '--batch-size', '2', '--data', f'synlcd={synlcd_root}',
+            sys.executable, 'tools/benchmarks/leaderboard.py', '--datasets',
+            'synlcd', '--methods', 'SegFormer-B0', '--iters', '2',
+            '--batch-size', '2', '--data', f'synlcd={synlcd_root}',
             '--work-dir',
             str(tmp_path / 'work'), '--results',
             str(results), '--out-root',
@@ -295,12 +393,12 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     assert (synlcd_root / 'splits' / 'train_nall.json').exists()
 
 
-def test_step_against_macs_flags_slow_methods(leaderboard):
-    base = fake_part(leaderboard, 'SegFormer-B0', 'synlcd', 12.5)
-    cheap = fake_part(leaderboard, 'CADNet', 'synlcd', 30.0)
+def test_step_against_macs_flags_slow_methods(report, board):
+    base = fake_part(board, 'SegFormer-B0', 'synlcd', 12.5)
+    cheap = fake_part(board, 'CADNet', 'synlcd', 30.0)
     cheap['counts'] = dict(cheap['counts'], macs=3.2e9)  # 2x the MACs
     cheap['speed'] = dict(cheap['speed'], train_s_per_iter=0.9)  # 1.8x
-    slow = fake_part(leaderboard, 'BANet', 'synocd', 20.0)
+    slow = fake_part(board, 'BANet', 'synocd', 20.0)
     slow['speed'] = dict(slow['speed'], train_s_per_iter=1.0)  # 2x, same
     results = {
         'synlcd': {
@@ -313,8 +411,50 @@ def test_step_against_macs_flags_slow_methods(leaderboard):
             's': dict(parts={'BANet': slow})
         }
     }
-    table = leaderboard.step_against_macs(results)
+    table = report.step_against_macs(board, results)
     assert '| CADNet | 3.20 | 2.00 | 0.90 | 1.80 | 0.90 |' in table
     assert '| BANet | 1.60 | 1.00 | 1.00 | 2.00 | 2.00 (> 1.5: profiled' \
         in table
-    assert 'SegFormer-B0 not measured' in leaderboard.step_against_macs({})
+    assert 'SegFormer-B0 not measured' in report.step_against_macs(board, {})
+
+
+def marked_block(text: str, marker: str) -> str:
+    start = f'<!-- {marker}:start -->'
+    assert start in text, marker
+    return text.split(start, 1)[1].split(f'<!-- {marker}:end -->', 1)[0]
+
+
+def test_the_stored_results_give_the_committed_documents(
+        report, board, repo, tmp_path):
+    """``--report-only`` on ``docs/leaderboard.json``: the tables, model zoo
+    and metafiles are those committed (documents regenerated after every
+    change of the results or of the report)."""
+    results = report.load_results(f'{repo}/{report.RESULTS}')
+    report.report(board, results, str(tmp_path))
+    for document, marker in (('docs/leaderboard.md',
+                              'leaderboard'), ('README.md', 'model-zoo'),
+                             ('docs/benchmarks.md', 'step-against-macs')):
+        new = marked_block((tmp_path / document).read_text(), marker)
+        assert new == marked_block(open(f'{repo}/{document}').read(),
+                                   marker), document
+    for collection in board.collections.values():
+        readme = f'{collection.folder}/README.md'
+        assert marked_block((tmp_path / readme).read_text(),
+                            'results-and-models') == marked_block(
+                                open(f'{repo}/{readme}').read(),
+                                'results-and-models'), readme
+        metafile = f'{collection.folder}/metafile.yaml'
+        assert (tmp_path / metafile
+                ).read_text() == open(f'{repo}/{metafile}').read(), metafile
+    assert (tmp_path / 'model-index.yml'
+            ).read_text() == open(f'{repo}/model-index.yml').read()
+    # Every stored run has its table, with the command that regenerates it.
+    text = (tmp_path / 'docs' / 'leaderboard.md').read_text()
+    for dataset_key, runs in results.items():
+        for run in runs.values():
+            assert (f'`{report.command(dataset_key, run["budget"])}`' in text)
+            assert f'### {board.datasets[dataset_key].title}' in text
+    for image in ('leaderboard_synlcd_iters300_batch4_lr0.0006_seed0.png',
+                  'leaderboard_synocd_iters1000_batch4_lr0.0006_seed0_'
+                  'crop128.png'):
+        assert (tmp_path / 'docs' / 'images' / image).stat().st_size > 1000

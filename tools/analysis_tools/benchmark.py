@@ -1,6 +1,16 @@
 """Training-step time, inference throughput and peak memory of a config,
 side by side with a baseline config measured in the same run.
 
+The inputs are what the config trains and tests on: generated images
+(``--shape``; a smooth random texture as the template, the sample with a
+bright defect on every other one, its mask) in
+:class:`~mmdefect.datasets.DefectDataset`'s folder layout, run through the
+config's own training pipeline (so each paper's targets, e.g. BANet's edge
+maps or SegDecNet's dilated and weighted masks, are made as in training, and
+a pipeline that resizes or crops sets the size the model sees) and its test
+pipeline.  Paired models (``num_images = 2``) get the template too and count
+one pair as one image.
+
 Each model is measured in its own fresh process (so peak memory is its own),
 with warm-up iterations before timing; with ``--rounds > 1`` the models
 alternate, so slow phases of a noisy machine hit both.  Ratios are
@@ -8,11 +18,9 @@ alternate, so slow phases of a noisy machine hit both.  Ratios are
 throughput, printed at the end.  ``--profile K`` adds the K operators that
 take the most of one training step (self time, ``torch.profiler``): where a
 step is slower than its multiply-adds predict, they name the cause.
-
-Paired models get (N, 6, H, W) inputs (sample + template) and count one
-pair as one image.  ``fps_eq8`` is MFFPA's Eq. 8, ``FPS = K / sum(T_i)``
-over K = ``--repeats`` synchronised batch-1 inferences after the warm-up
-(the mean, where the other throughputs take the median).
+``fps_eq8`` is MFFPA's Eq. 8, ``FPS = K / sum(T_i)`` over K = ``--repeats``
+synchronised batch-1 inferences after the warm-up (the mean, where the
+other throughputs take the median).
 """
 import argparse
 import json
@@ -53,6 +61,51 @@ def parse_args():
     return parser.parse_args()
 
 
+def write_generated_data(folder: str, shape, num: int, paired: bool) -> None:
+    """``num`` samples of ``shape`` in DefectDataset's folder layout
+    (``images/``, ``masks/``, ``templates/`` where ``paired``): a smooth
+    random texture as the template; every other sample holds a bright
+    defect (mask value 1), the others are defect-free."""
+    import os
+    import os.path as osp
+
+    import cv2
+    import numpy as np
+    rng = np.random.default_rng(0)
+    h, w = shape
+    for sub in ('images', 'masks') + (('templates', ) if paired else ()):
+        os.makedirs(osp.join(folder, sub), exist_ok=True)
+    for i in range(num):
+        small = rng.integers(0, 256, (h // 8 + 1, w // 8 + 1, 3), np.uint8)
+        template = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        sample, mask = template.copy(), np.zeros((h, w), np.uint8)
+        if i % 2 == 0:
+            y, x = rng.integers(0, h - h // 8), rng.integers(0, w - w // 8)
+            mask[y:y + h // 8, x:x + w // 8] = 1
+            sample[mask == 1] = 255
+        name = f'{i}.png'
+        cv2.imwrite(osp.join(folder, 'images', name), sample)
+        cv2.imwrite(osp.join(folder, 'masks', name), mask)
+        if paired:
+            cv2.imwrite(osp.join(folder, 'templates', name), template)
+
+
+def pipeline_batch(folder: str, pipeline: list, num: int) -> dict:
+    """A batch of ``num`` generated samples through ``pipeline`` (a
+    config's), as its dataloader collates them."""
+    import os.path as osp
+
+    from mmengine.dataset import pseudo_collate
+
+    from mmdefect.datasets import DefectDataset
+    prefix = dict(img_path='images', seg_map_path='masks')
+    if osp.isdir(osp.join(folder, 'templates')):
+        prefix['template_path'] = 'templates'
+    dataset = DefectDataset(
+        data_root=folder, data_prefix=prefix, pipeline=pipeline)
+    return pseudo_collate([dataset[i % len(dataset)] for i in range(num)])
+
+
 def _measure(config,
              shape,
              batch,
@@ -62,12 +115,12 @@ def _measure(config,
              threads,
              profile=0):
     """Runs in a child process; returns the measurements as a dict."""
+    import tempfile
+
     import torch
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmengine.structures import PixelData
     from mmseg.registry import MODELS
-    from mmseg.structures import SegDataSample
 
     import mmdefect  # noqa: F401
     from mmdefect.utils import input_channels
@@ -81,29 +134,18 @@ def _measure(config,
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(device)
     channels = input_channels(cfg)
-    h, w = shape
-
-    def batch_of(num):
-        samples = []
-        for _ in range(num):
-            gt = torch.randint(0, model.num_classes, (1, h, w))
-            # Every target a model may train on: derived maps and the
-            # image label (SegDecNet / MFFPA).
-            sample = SegDataSample(
-                gt_sem_seg=PixelData(data=gt),
-                gt_edge_map=PixelData(data=(gt > 0).long()),
-                gt_loc_map=PixelData(data=(gt > 0).long()),
-                gt_dilated_map=PixelData(data=(gt > 0).float()),
-                gt_weight_map=PixelData(data=torch.ones(1, h, w)))
-            sample.set_field(torch.tensor(int((gt > 0).any())), 'gt_label')
-            sample.set_metainfo(
-                dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
-            samples.append(sample)
-        inputs = [
-            torch.randint(0, 256, (channels, h, w), dtype=torch.uint8)
-            for _ in range(num)
-        ]
-        return dict(inputs=inputs, data_samples=samples)
+    with tempfile.TemporaryDirectory() as folder:
+        write_generated_data(
+            folder, shape, batch,
+            cfg.model.data_preprocessor.get('num_images', 1) == 2)
+        train_data = pipeline_batch(folder,
+                                    cfg.train_dataloader.dataset.pipeline,
+                                    batch)
+        test_pipeline = cfg.test_dataloader.dataset.pipeline
+        test_data = {
+            num: pipeline_batch(folder, test_pipeline, num)
+            for num in {1, batch}
+        }
 
     def sync():
         if device.startswith('cuda'):
@@ -111,7 +153,7 @@ def _measure(config,
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
     model.train()
-    data = model.data_preprocessor(batch_of(batch), True)
+    data = model.data_preprocessor(train_data, True)
 
     def train_step():
         loss, _ = model.parse_losses(model.loss(**data))
@@ -142,7 +184,7 @@ def _measure(config,
 
     def throughput(num):
         model.eval()
-        data = model.data_preprocessor(batch_of(num), False)
+        data = model.data_preprocessor(test_data[num], False)
         times = []
         with torch.no_grad():
             for i in range(warmup + repeats):
@@ -162,6 +204,7 @@ def _measure(config,
         fps_eq8=fps_eq8,
         device=device,
         channels=channels,
+        train_shape=tuple(data['inputs'].shape[-2:]),
         top_operators=top_operators)
     if device.startswith('cuda'):
         result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2**20
@@ -205,15 +248,16 @@ def main():
                 f,
                 indent=2)
     h, w = args.shape
-    print(f'device: {device}, input {h}x{w}, batch {args.batch}, '
-          f'{args.repeats} timed repeats after {args.warmup} warm-up, '
-          f'{args.rounds} round(s)')
-    header = (f'{"config":60s} {"train s/it":>10s} {"infer img/s":>11s} '
-              f'{"b1 img/s":>9s} {"batched/b1":>10s} {"FPS Eq.8":>9s} '
-              f'{"peak MB":>8s}')
+    print(f'device: {device}, generated images {h}x{w} through each '
+          f"config's pipelines, batch {args.batch}, {args.repeats} timed "
+          f'repeats after {args.warmup} warm-up, {args.rounds} round(s)')
+    header = (f'{"config":60s} {"train input":>11s} {"train s/it":>10s} '
+              f'{"infer img/s":>11s} {"b1 img/s":>9s} {"batched/b1":>10s} '
+              f'{"FPS Eq.8":>9s} {"peak MB":>8s}')
     print(header)
     for config, s in summary.items():
-        print(f'{config[-60:]:60s} {s["train_s_per_iter"]:10.3f} '
+        size = 'x'.join(map(str, runs[config][0]['train_shape']))
+        print(f'{config[-60:]:60s} {size:>11s} {s["train_s_per_iter"]:10.3f} '
               f'{s["infer_img_per_s"]:11.2f} {s["infer_b1_img_per_s"]:9.2f} '
               f'{s["infer_img_per_s"] / s["infer_b1_img_per_s"]:10.2f} '
               f'{s["fps_eq8"]:9.2f} {s["peak_mem_mb"]:8.0f}')

@@ -1,0 +1,158 @@
+"""The runner of budgeted parts (tools/benchmarks/budget_runs.py) and the
+ablation runner built on it."""
+import json
+import os
+
+import pytest
+from mmengine.config import Config
+
+
+@pytest.fixture(scope='module')
+def budget_runs(benchmarks):
+    return benchmarks('budget_runs')
+
+
+def test_budget_options(budget_runs):
+    options = budget_runs.budget_options(
+        budget_runs.Budget(iters=300, batch_size=4))
+    assert options['train_cfg.max_iters'] == 300
+    assert options['train_dataloader.batch_size'] == 4
+    assert options['train_cfg.val_interval'] == 301  # no validation
+    assert options['default_hooks.checkpoint.interval'] == 300
+    # No budget: the config's own schedule and batch.
+    assert budget_runs.budget_options(budget_runs.Budget()) == {}
+
+
+def test_a_budget_checks_its_arguments(budget_runs):
+    with pytest.raises(ValueError, match='needs its iterations'):
+        budget_runs.Budget(lr=1e-3)
+    with pytest.raises(ValueError, match="'cpu' or 'cuda'"):
+        budget_runs.Budget(iters=10, device='gpu')
+    assert budget_runs.Budget(device='cpu').resolved_device() == 'cpu'
+
+
+def test_finished_runs_are_reused(budget_runs, tmp_path):
+    work = tmp_path / 'done'
+    work.mkdir()
+    (work / 'metrics.json').write_text(json.dumps({'defect.IoU': 12.5}))
+    # Nothing is trained: the config does not even exist.
+    assert budget_runs.train_and_test('missing.py', str(work)) == {
+        'defect.IoU': 12.5
+    }
+
+
+def fake_tools(monkeypatch, budget_runs, calls):
+    """Replaces the training and testing processes: training leaves a
+    checkpoint, testing a metrics file."""
+
+    def fake_run_tool(args, log, device='cpu'):
+        calls.append((args, device))
+        work_dir = args[args.index('--work-dir') + 1]
+        if args[0] == 'tools/train.py':
+            with open(f'{work_dir}/last_checkpoint', 'w') as f:
+                f.write(f'{work_dir}/iter_2.pth')
+        elif args[0] == 'tools/test.py':
+            out = f'{work_dir}/20261204_000000'
+            os.makedirs(out)
+            with open(f'{out}/metrics.json', 'w') as f:
+                json.dump({'defect.IoU': 12.5, 'defect.AP_pixel': 30.0}, f)
+
+    monkeypatch.setattr(budget_runs, 'run_tool', fake_run_tool)
+
+
+def test_a_forgotten_test_runs_again_without_training(budget_runs, tmp_path,
+                                                      monkeypatch):
+    # A run finished before trained.json existed: its metrics hold the
+    # training time.
+    work = tmp_path / 'run'
+    work.mkdir()
+    (work / 'metrics.json').write_text(
+        json.dumps({
+            'defect.IoU': 12.5,
+            'train_seconds': 300.0,
+            'train_threads': 2
+        }))
+    (work / 'last_checkpoint').write_text(str(work / 'iter_300.pth'))
+    calls = []
+    fake_tools(monkeypatch, budget_runs, calls)
+    budget_runs.forget_test(str(work))
+    assert not (work / 'metrics.json').exists()
+    assert json.loads((work / 'trained.json').read_text()) == {
+        'train_seconds': 300.0,
+        'train_threads': 2
+    }
+    metrics = budget_runs.train_and_test('config.py', str(work))
+    assert [args[0] for args, _ in calls] == ['tools/test.py']  # not trained
+    assert metrics == {
+        'defect.IoU': 12.5,
+        'defect.AP_pixel': 30.0,
+        'train_seconds': 300.0,
+        'train_threads': 2
+    }
+    assert json.loads((work / 'metrics.json').read_text()) == metrics
+    budget_runs.forget_test(str(tmp_path / 'never_run'))  # nothing to forget
+
+
+def test_the_ablation_runner_trains_every_row_at_one_budget(
+        benchmarks, budget_runs, repo, tmp_path, monkeypatch):
+    calls = []
+    fake_tools(monkeypatch, budget_runs, calls)
+    readme = tmp_path / 'README.md'
+    readme.write_text('# Ablation\n')
+    work = tmp_path / 'work'
+    benchmarks('ablation').main([
+        f'{repo}/configs/banet/banet_r34_synocd-256.py',
+        f'{repo}/configs/lsanet/lsanet_synlcd-256.py', '--names', 'S1', 'L',
+        '--iters', '20', '--batch-size', '2', '--train-crop', '32', '--device',
+        'cpu', '--data-root', 'data/tiny', '--work-dir',
+        str(work), '--cfg-options', 'optim_wrapper.optimizer.lr=1e-4',
+        '--readme',
+        str(readme), '--marker', 'rows'
+    ])
+    trained = [args[1] for args, _ in calls if args[0] == 'tools/train.py']
+    assert [args[1] for args, _ in calls if args[0] == 'tools/test.py'
+            ] == trained  # the same file
+    assert {device for _, device in calls} == {'cpu'}
+    banet, lsanet = (Config.fromfile(path) for path in trained)
+    assert trained[1].endswith('lsanet_synlcd-256_iters_train-crop32.py')
+    for cfg in (banet, lsanet):
+        assert cfg.train_cfg.max_iters == 20
+        assert cfg.train_dataloader.batch_size == 2
+        assert cfg.optim_wrapper.optimizer.lr == 1e-4  # on top of the budget
+        assert cfg.test_dataloader.dataset.data_root == 'data/tiny'
+        pipeline = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+        assert pipeline[pipeline.index('LoadDefectAnnotations') +
+                        1] == 'RandomCrop'
+    # The config's own optimiser: only the budget's keys and the options.
+    assert banet.optim_wrapper.optimizer.type == Config.fromfile(
+        f'{repo}/configs/banet/banet_r34_synocd-256.py'
+    ).optim_wrapper.optimizer.type
+    text = readme.read_text()
+    assert text.startswith('# Ablation\n\n<!-- rows:start -->\nMeasured with '
+                           '`tools/benchmarks/ablation.py --iters 20 '
+                           '--batch-size 2 --train-crop 32 --cfg-options '
+                           'optim_wrapper.optimizer.lr=1e-4` (')
+    assert '| S1 | 12.50 |' in text and '| L | 12.50 |' in text
+    assert json.loads(
+        (work / 'results.json').read_text())['L']['defect.IoU'] == 12.5
+    # Finished rows are reused.
+    calls.clear()
+    benchmarks('ablation').main([
+        f'{repo}/configs/banet/banet_r34_synocd-256.py', '--names', 'S1',
+        '--work-dir',
+        str(work)
+    ])
+    assert calls == []
+
+
+def test_marked_block_is_replaced_in_place(benchmarks, tmp_path):
+    write_marked_block = benchmarks('report').write_marked_block
+    readme = tmp_path / 'README.md'
+    readme.write_text('# Title\n\nbefore\n')
+    write_marked_block(str(readme), 'bench', 'table 1')
+    write_marked_block(str(readme), 'bench', 'table 2')
+    text = readme.read_text()
+    assert text.startswith('# Title\n\nbefore\n')
+    assert text.count('<!-- bench:start -->') == 1
+    assert 'table 2' in text and 'table 1' not in text
+    assert list(tmp_path.iterdir()) == [readme]
