@@ -10,11 +10,8 @@ from mmseg.visualization import SegLocalVisualizer
 
 from mmdefect.datasets.transforms import read_image
 from mmdefect.models.segmentors import heat_maps
-from .overlays import (blend, color_mask, error_overlay, heat_map, make_panel,
-                       match_lines)
-
-# The maps of a match field, in the order match_lines takes them.
-MATCH_FIELD = ('match_dx_map', 'match_dy_map', 'match_score_map')
+from .overlays import blend, color_mask, error_overlay, make_panel
+from .painters import paint_maps
 
 
 @VISUALIZERS.register_module()
@@ -30,11 +27,9 @@ class DefectVisualizer(SegLocalVisualizer):
     * the prediction and the ground truth are painted with the dataset
       palette over the sample; the prediction's title carries the image
       score (``pred_score``);
-    * one tile per heat map of the prediction (``pred_<name>``, e.g.
-      CADNet's DistMap), min-max normalised; a match field
-      (``match_dx_map``, ``match_dy_map``, ``match_score_map``: BGNet) is
-      drawn instead as lines between sample and template
-      (:func:`match_lines`);
+    * the heat maps of the prediction (``pred_<name>``), each drawn by the
+      painter its maker registered, by default as a min-max normalised
+      colour map (:func:`~mmdefect.visualization.paint_maps`);
     * the error tile follows CADNet's Fig. 1/9 (see
       :func:`~mmdefect.visualization.error_overlay`).
 
@@ -101,15 +96,7 @@ class DefectVisualizer(SegLocalVisualizer):
                 name: values.cpu().numpy()
                 for name, values in heat_maps(data_sample).items()
             }
-            if template is not None and set(MATCH_FIELD) <= set(maps):
-                tiles.append(
-                    ('matches',
-                     match_lines(image, template,
-                                 *(maps.pop(k) for k in MATCH_FIELD))))
-            for map_name in set(MATCH_FIELD) & set(maps):
-                del maps[map_name]
-            for map_name, values in maps.items():
-                tiles.append((map_name, heat_map(values)))
+            tiles.extend(paint_maps(maps, image, template))
         if draw_gt and 'gt_sem_seg' in data_sample:
             gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
             tiles.append(

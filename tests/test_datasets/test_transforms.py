@@ -7,6 +7,8 @@ import torch
 from mmcv.transforms import Compose
 from mmseg.registry import TRANSFORMS
 
+from mmdefect.datasets.transforms import PackDefectInputs
+
 GEOMETRIC = {
     'random_resize': [
         dict(
@@ -233,6 +235,18 @@ def test_pack_packs_every_map_and_the_template_path():
     assert sample.gt_soft_map.data.dtype == torch.float32
     assert float(sample.gt_soft_map.data[0, 0, 0]) == 0.25
     assert sample.metainfo['template_path'] == 't.png'
+
+
+def test_pack_keeps_the_meta_keys_the_config_lists():
+    pose = dict(tx=1., ty=0., angle=2., scale=1.)
+    default = _pack(img_path='s.png', pose=pose)['data_samples'].metainfo
+    assert 'pose' not in default and default['img_path'] == 's.png'
+    assert 'template_path' in PackDefectInputs().meta_keys
+    listed = TRANSFORMS.build(
+        dict(type='PackDefectInputs', meta_keys=['img_path', 'pose']))(dict(
+            img=np.zeros((8, 8, 3), np.uint8), img_path='s.png',
+            pose=pose))['data_samples'].metainfo
+    assert listed == dict(img_path='s.png', pose=pose)
 
 
 @pytest.mark.parametrize('flip', ['horizontal', 'vertical'])

@@ -11,11 +11,12 @@ from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
 from torchvision.ops import sigmoid_focal_loss
 
-from mmdefect.datasets.synocd_generator import pose_matrix
-from mmdefect.engine.hooks import theta_error
-from mmdefect.models.layers import SpatialTransformer, theta_from_pixel_affine
+from mmdefect.engine.hooks import field_error
+from mmdefect.models.layers import (SpatialTransformer, displacement_field,
+                                    theta_from_pixel_affine)
 from mmdefect.models.losses import binary_focal_loss
 from mmdefect.utils import count_parameters, count_thop_flops
+from mmdefect.utils.geometry import pose_matrix
 
 CONFIGS = 'configs/banet/banet_r34_synocd-256{}.py'
 ROWS = {  # Table II row: (config suffix, inference params, paper (M))
@@ -49,7 +50,7 @@ def test_shapes(repo, size):
                                  (256, size // 16, size // 16),
                                  (512, size // 32, size // 32)]
     assert feats['edge_map'].shape == (1, 1, size // 4, size // 4)
-    assert model.neck.last_theta.shape == (1, 2, 3)
+    assert feats['align_field'].shape == (1, 2, size // 4, size // 4)
     assert logits.shape == (1, 1, size, size)
     model.train()
     logits, side = model.decode_head(model.extract_feat(x))
@@ -85,7 +86,8 @@ def test_stm_is_the_identity_at_initialisation():
 def test_theta_of_a_known_pose_realigns_the_template():
     """The generator's pose (pixel affine, template -> sample) and theta
     (normalised sample -> template coordinates) are linked by
-    theta_from_pixel_affine (checklist ST7)."""
+    theta_from_pixel_affine, and the displacement field of that theta is
+    the pose's."""
     size = 96
     rng = np.random.default_rng(0)
     template = cv2.GaussianBlur(
@@ -107,10 +109,17 @@ def test_theta_of_a_known_pose_realigns_the_template():
     shift = torch.tensor([[[1., 0, 0.25], [0, 1, 0]]])
     moved = stm.warp(feats, shift)[0, 0, 0]
     assert int(moved.argmax()) == 4 - 2
-    # The pose error hook's measure: 0 for the true theta, the pose's own
-    # displacement for the identity.
-    error, identity = theta_error(theta, pose, (size, size))
+    # The pose error hook's measure: 0 for the true theta's field, the
+    # pose's own displacement for the identity.
+    field = displacement_field(torch.from_numpy(theta)[None],
+                               (size, size))[0].numpy()
+    error, identity = field_error(field[0], field[1], pose)
     assert error == pytest.approx(0, abs=1e-9) and identity > 5
+    # In pixels: the sample's pixel p is the template's inverse-pose point.
+    truth = np.linalg.inv(np.vstack([pose_matrix(pose, size), [0, 0, 1]]))
+    y, x = 10, 70
+    expected = truth[:2] @ [x, y, 1] - [x, y]
+    np.testing.assert_allclose(field[:, y, x], expected, atol=1e-9)
 
 
 def test_feam_gating_and_edge_output(repo):

@@ -220,12 +220,22 @@ def test_shapes_per_level(repo, size):
     strides = (2, 4, 8, 16, 32)
     assert [tuple(f.shape[1:]) for f in feats[:5]
             ] == [(c, size // s, size // s) for c, s in zip(channels, strides)]
-    # The stride-8 match field: dx / w, dy / h and P of every sample token.
+    # The stride-8 match field: dx, dy (tokens) and P of every sample token.
     field = feats['match_map']
     assert field.shape == (1, 3, size // 8, size // 8)
     assert 0 <= float(field[:, 2].min()) and float(field[:, 2].max()) <= 1
+    assert float(field[:, :2].abs().max()) < size // 8
     assert logits.shape == (1, 1, size, size)
-    assert set(model.neck.last_matches) == {2, 4}
+
+
+def test_match_field_holds_token_displacements():
+    # Batch 0: token 5 of a 4 x 4 grid (row 1, column 1) matches token 14
+    # (row 3, column 2) with P 0.5; nothing else matches.
+    matches = (torch.tensor([0]), torch.tensor([5]), torch.tensor([14]),
+               torch.tensor([0.5]))
+    field = MODELS.get('FeatureMatchingNeck').match_field(matches, 2, 4, 4)
+    assert field[0, :, 1, 1].tolist() == [1., 2., 0.5]
+    assert float(field.abs().sum()) == 3.5
 
 
 def test_parameters_and_macs(repo):

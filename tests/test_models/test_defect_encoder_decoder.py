@@ -9,14 +9,19 @@ import pytest
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import pseudo_collate
+from mmengine.model import BaseModule
 from mmengine.structures import PixelData
+from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import DATASETS, METRICS, MODELS
 from mmseg.structures import SegDataSample
 
-from mmdefect.models.segmentors import defect_probability
+from mmdefect.models.segmentors import defect_probability, to_original_geometry
+from mmdefect.models.utils import HeatMapExporter
 
 SEGFORMER = 'configs/baselines/segformer_mit-b0_synlcd-quickstart.py'
 CADNET = 'configs/cadnet/cadnet_synlcd-quickstart.py'
+BANET = 'configs/banet/banet_r34_synocd-256{}.py'
+BGNET = 'configs/bgnet/bgnet_r34_synocd-256{}.py'
 PIPELINE = [
     dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
@@ -370,3 +375,141 @@ def test_tta_thresholds_one_channel_probabilities_once(repo, paired_root):
     torch.testing.assert_close(merged.seg_logits.data,
                                torch.full((1, 4, 4), 0.3))
     assert float(merged.pred_score) == pytest.approx(0.3)
+
+
+@MODELS.register_module(force=True)
+class ProbeMapHead(BaseModule, HeatMapExporter):
+    """An auxiliary head exporting the first feature channels as maps."""
+
+    def __init__(self, names=('probe_map', ), kinds=None):
+        super().__init__()
+        self.map_names = names
+        self.kinds = kinds
+
+    @property
+    def map_kinds(self):
+        return self.kinds or super().map_kinds
+
+    def predict_maps(self, feats):
+        return feats[0][:, :len(self.map_names)]
+
+    def loss(self, inputs, data_samples, train_cfg):
+        return dict()
+
+
+@MODELS.register_module(force=True)
+class DuckMapHead(BaseModule):
+    """Names maps without the interface: it exports nothing."""
+
+    map_names = ('duck_map', )
+
+    def loss(self, inputs, data_samples, train_cfg):
+        return dict()
+
+
+def _segformer(repo, auxiliary_head):
+    cfg = Config.fromfile(f'{repo}/{SEGFORMER}')
+    cfg.model.auxiliary_head = auxiliary_head
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model).eval()
+
+
+def test_heat_maps_come_from_exporters_only(repo):
+    model = _segformer(repo, [
+        dict(type='DuckMapHead'),
+        dict(type='ProbeMapHead', names=('a_map', 'b_map'))
+    ])
+    assert model.map_names == ('a_map', 'b_map')
+    inputs, samples = predict_batch(model, False)
+    with torch.no_grad():
+        preds = model.predict(inputs, samples)
+        first = model.extract_feat(inputs)[0][:, :2]
+    expected = torch.nn.functional.interpolate(
+        first, size=(64, 64), mode='bilinear')
+    torch.testing.assert_close(preds[1].pred_b_map.data, expected[1, 1:])
+    assert 'pred_duck_map' not in preds[0]
+
+
+@pytest.mark.parametrize('head, match', [
+    (dict(names=['list_map']), 'tuple'),
+    (dict(names=('probe', )), "'_map'"),
+    (dict(names=('a_map', 'a_map')), 'unique'),
+    (dict(names=('a_map', ), kinds=('dz', )), 'map_kinds'),
+    (dict(names=('a_map', 'b_map'), kinds=('dx', )), 'map_kinds'),
+])
+def test_malformed_heat_map_declarations_raise_at_build(repo, head, match):
+    with pytest.raises(ValueError, match=match):
+        _segformer(repo, dict(type='ProbeMapHead', **head))
+
+
+def test_heat_map_names_are_unique_over_the_model(repo):
+    cfg = Config.fromfile(f'{repo}/{CADNET}')
+    cfg.model.auxiliary_head = dict(
+        type='ProbeMapHead', names=('distance_map', ))
+    with pytest.raises(ValueError, match='repeat a name'):
+        MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('config, names', [
+    (BANET.format(''), ('edge_map', 'align_dx_map', 'align_dy_map')),
+    (BANET.format('_no-stm'), ('edge_map', )),
+    (BANET.format('_no-feam'), ('align_dx_map', 'align_dy_map')),
+    (BGNET.format(''), ('match_dx_map', 'match_dy_map', 'match_score_map')),
+    (BGNET.format('_no-match'), ()),
+])
+def test_a_paper_part_exports_its_maps_with_it(repo, config, names):
+    model = MODELS.build(Config.fromfile(f'{repo}/{config}').model)
+    assert model.map_names == names
+
+
+@pytest.mark.parametrize('direction', ['horizontal', 'vertical'])
+def test_to_original_geometry_is_mmsegs_postprocess(repo, direction):
+    """The geometry of mmseg's postprocess_result (padding, flip, resize),
+    on a multi-channel tensor."""
+    model = MODELS.build(Config.fromfile(f'{repo}/{CADNET}').model)
+    torch.manual_seed(0)
+    logits = torch.randn(2, 3, 40, 48)
+    samples = []
+    for padding in ([0, 8, 0, 4], [2, 6, 3, 5]):
+        sample = SegDataSample()
+        sample.set_metainfo(
+            dict(
+                ori_shape=(45, 60),
+                img_shape=(36, 40),
+                padding_size=padding,
+                flip=True,
+                flip_direction=direction))
+        samples.append(sample)
+    expected = EncoderDecoder.postprocess_result(model, logits.clone(),
+                                                 copy.deepcopy(samples))
+    for i, sample in enumerate(expected):
+        torch.testing.assert_close(
+            to_original_geometry(logits[i], samples[i].metainfo,
+                                 model.align_corners), sample.seg_logits.data)
+        assert sample.seg_logits.data.shape == (3, 45, 60)
+
+
+@pytest.mark.parametrize('direction', ['horizontal', 'vertical'])
+def test_displacement_maps_follow_the_flip_and_the_resize(repo, direction):
+    """BANet's alignment field in pixels of the original image: a flip
+    negates its component along the flip, a resize x2 doubles it."""
+    model = MODELS.build(Config.fromfile(f'{repo}/{BANET.format("")}').model)
+    sample = SegDataSample()
+    sample.set_metainfo(
+        dict(
+            ori_shape=(64, 64),
+            img_shape=(32, 32),
+            padding_size=[0, 0, 0, 0],
+            flip=True,
+            flip_direction=direction))
+    # logit, edge probability, dx, dy
+    values = torch.tensor([0., 0.25, 3., -2.]).view(1, 4, 1, 1)
+    pred = model.postprocess_result(
+        values.expand(1, 4, 32, 32).clone(), [sample])[0]
+    sign_x, sign_y = (-1, 1) if direction == 'horizontal' else (1, -1)
+    torch.testing.assert_close(pred.pred_edge_map.data,
+                               torch.full((1, 64, 64), 0.25))
+    torch.testing.assert_close(pred.pred_align_dx_map.data,
+                               torch.full((1, 64, 64), sign_x * 6.))
+    torch.testing.assert_close(pred.pred_align_dy_map.data,
+                               torch.full((1, 64, 64), sign_y * -4.))

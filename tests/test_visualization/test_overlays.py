@@ -1,5 +1,5 @@
-"""Overlay drawing (CADNet Fig. 1/9 error colours) and the paired
-visualizer."""
+"""Overlay drawing (CADNet Fig. 1/9 error colours), the painters of heat
+maps and the paired visualizer."""
 import cv2
 import numpy as np
 import pytest
@@ -7,8 +7,11 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
+from mmdefect.models.necks.feature_matching_neck import match_lines
+from mmdefect.registry import MAP_PAINTERS
 from mmdefect.visualization import (DefectVisualizer, blend, color_mask,
-                                    error_overlay, heat_map, make_panel)
+                                    error_overlay, heat_map, make_panel,
+                                    paint_maps)
 
 W, G, R, K = (255, 255, 255), (0, 255, 0), (255, 0, 0), (0, 0, 0)
 
@@ -126,3 +129,47 @@ def test_paired_visualizer_writes_panel(tmp_path):
     out_file = tmp_path / 'single.png'
     vis.add_datasample('single', image, sample, out_file=str(out_file))
     assert cv2.imread(str(out_file)).shape[1] == 2 * 64 + 4
+
+
+def test_maps_are_painted_by_the_painter_of_their_name():
+    maps = dict(
+        edge_map=np.linspace(0, 1, 64 * 64).reshape(64, 64),
+        match_dx_map=np.full((64, 64), 8.),
+        match_dy_map=np.zeros((64, 64)),
+        match_score_map=np.ones((64, 64)),
+        probe_map=np.zeros((64, 64)))
+    calls = []
+
+    def probe(group, image, template):
+        calls.append(sorted(group))
+        return [('probe', np.zeros((4, 4, 3), np.uint8))]
+
+    MAP_PAINTERS.register_module(name='probe_map', module=probe, force=True)
+    sample = np.zeros((64, 64, 3), np.uint8)
+    template = np.full((64, 64, 3), 255, np.uint8)
+    tiles = paint_maps(maps, sample, template)
+    assert [title for title, _ in tiles] == ['edge_map', 'matches', 'probe']
+    np.testing.assert_array_equal(tiles[0][1], heat_map(maps['edge_map']))
+    assert calls == [['probe_map']]
+    # BGNet's match field (registered by its neck): sample and template
+    # side by side, one line per grid point, 8 px to the right.
+    matches = tiles[1][1]
+    assert matches.shape == (64, 2 * 64 + 4, 3)
+    assert matches[:, :64].any(axis=2).sum() > 0
+    assert (matches[:, 68:, 0] > 0).all()  # white template, red lines
+    # Without a template there is nothing to match against.
+    assert [t for t, _ in paint_maps(maps, sample, None)
+            ] == ['edge_map', 'probe']
+
+
+def test_match_lines_end_at_the_match():
+    sample = np.zeros((32, 32, 3), np.uint8)
+    template = np.zeros((32, 32, 3), np.uint8)
+    dx = np.full((32, 32), 5.)
+    dy = np.full((32, 32), 3.)
+    score = np.zeros((32, 32))
+    score[16, 16] = 1.
+    out = match_lines(sample, template, dx, dy, score, step=32, gap=4)
+    # One grid point, (16, 16), matched to (21, 19) in the template.
+    assert out[16, 16].any() and out[19, 32 + 4 + 21].any()
+    assert not out[:8].any()

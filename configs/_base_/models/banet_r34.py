@@ -4,7 +4,7 @@
 # GWNet-style U-Net decoder with deep supervision, one logit per pixel.
 # Loss (Eq. 10): 0.5 focal (alpha 0.25, gamma 2) + 0.25 edge BCE against
 # Canny edges of the mask + 0.25 deep-supervision BCE.  Layer sizes the paper
-# leaves open follow shared/specs/banet.md (reproducing Table II's counts).
+# leaves open are chosen to reproduce Table II's parameter counts.
 norm_cfg = dict(type='BN', requires_grad=True)
 levels = [64, 64, 128, 256, 512]
 data_preprocessor = dict(
@@ -67,8 +67,6 @@ model = dict(
             type='CrossEntropyLoss',
             use_sigmoid=True,
             loss_weight=0.25,
-            loss_name='loss_edge'),
-        map_name='edge_map',
-        map_activation='sigmoid'),
+            loss_name='loss_edge')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

@@ -4,7 +4,7 @@
 # transformers + dual-softmax mutual-nearest-neighbour matching with matched
 # subtraction at strides 8 and 32, plain differences elsewhere, a U-Net head
 # of one conv per level, one logit per pixel; focal loss gamma 2 without
-# alpha (Eq. 16).  Choices: shared/specs/bgnet.md.
+# alpha (Eq. 16).
 norm_cfg = dict(type='BN', requires_grad=True)
 levels = [64, 64, 128, 256, 512]
 data_preprocessor = dict(
@@ -46,12 +46,10 @@ model = dict(
         temperature=0.1,
         threshold=0.2),
     decode_head=dict(
-        type='UNetHead',
+        type='BGNetSegHead',
         in_channels=levels,
         in_index=[0, 1, 2, 3, 4],
         channels=64,
-        num_convs=1,
-        final_upsample=True,
         num_classes=2,
         out_channels=1,
         threshold=0.5,
@@ -60,13 +58,5 @@ model = dict(
         align_corners=True,
         loss_decode=dict(
             type='BinaryFocalLoss', alpha=None, gamma=2.0, loss_weight=1.0)),
-    # The matches at stride 8 go to the predictions as a displacement field
-    # (pred_match_dx_map / dy / score) that DefectVisualizer draws as lines
-    # between sample and template (paper Fig. 6); no loss, no parameters.
-    auxiliary_head=dict(
-        type='MapLossHead',
-        in_index='match_map',
-        loss=[],
-        map_name=['match_dx_map', 'match_dy_map', 'match_score_map']),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

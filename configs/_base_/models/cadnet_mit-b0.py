@@ -14,7 +14,6 @@ model = dict(
         type='MapLossHead',
         in_index='distance_map',
         target='gt_sem_seg',
-        map_name='distance_map',
         loss=dict(
             type='BalancedContrastiveLoss',
             tau_ok=0.3,

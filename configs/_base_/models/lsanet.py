@@ -4,7 +4,6 @@
 # on the segmentation, 0.4 BCE-Dice on the location logit against the
 # bounding rectangles of the defects at 1/2 resolution, 0.2 feature
 # difference of the SDM's two branches.  21.60 M parameters (Table 6).
-# Choices: shared/specs/lsanet.md section 7.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='DefectDataPreProcessor',
@@ -18,15 +17,13 @@ data_preprocessor = dict(
     test_cfg=dict(size_divisor=16))
 # The location logit against the filled bounding rectangles of the defects
 # (``GenerateLocationMap`` in the training pipeline), at the logit's 1/2
-# resolution (the label subsampled, checklist L3); exported as a heat map.
+# resolution (the label subsampled).
 location_head = dict(
     type='MapLossHead',
     in_index='location_logit',
     target='gt_loc_map',
-    loss_at='map',
-    loss=dict(type='BCEDiceLoss', loss_weight=0.4, loss_name='loss_loc'),
-    map_name='location_map',
-    map_activation='sigmoid')
+    subsample_target=True,
+    loss=dict(type='BCEDiceLoss', loss_weight=0.4, loss_name='loss_loc'))
 # 1 / MSE(V1, V2) per image (Eq. 3), nu = 0.2.
 difference_head = dict(
     type='FeatureDifferenceHead',
@@ -48,15 +45,13 @@ model = dict(
         sdm=dict(lspm_pool='half', share_sppm_block=True),
         fem=dict(concat_input=True),
         norm_cfg=norm_cfg),
-    # Decoder of checklist A5: no block at the coarsest level, the skip
-    # first in every concatenation, bilinear x2 with align_corners=True.
+    # No block at the coarsest level, the skip first in every
+    # concatenation, bilinear x2 with align_corners=True.
     decode_head=dict(
-        type='UNetHead',
+        type='LSANetDecoderHead',
         in_channels=[32, 64, 128, 256, 512],
         in_index=[0, 1, 2, 3, 4],
         channels=32,
-        top_block=False,
-        conv_bias=True,
         num_convs=2,
         num_classes=2,
         out_channels=1,

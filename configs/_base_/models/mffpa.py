@@ -3,8 +3,8 @@
 # a pyramid-attention decision network; one defect logit at 1/8 and one
 # decision logit per image.  Trained with mixed supervision (see
 # configs/_base_/schedules/schedule_mffpa.py).  11,291,265 parameters at
-# 3 input channels (Table 9: 11.29 M).  Choices: shared/specs/mffpa.md.
-# Inputs are scaled to [0, 1] only (checklist A4).
+# 3 input channels (Table 9: 11.29 M).  Inputs are scaled to [0, 1] only,
+# as the reference code does.
 data_preprocessor = dict(
     type='DefectDataPreProcessor',
     num_images=1,
@@ -49,7 +49,7 @@ model = dict(
     # The decision on [features, mask logit] through the pyramid attention;
     # its loss, summed over the batch like the reference's, does not reach
     # the segmentation network (multiplier 0, the reference's setting in
-    # every epoch, checklist 2.4).
+    # every epoch).
     cls_head=dict(
         type='GlobalPoolClsHead',
         in_index=0,

@@ -33,9 +33,10 @@ listed in ``docs/synocd.md``.  Random streams: layout ``[seed, 0, type]``,
 batch look ``[seed, 1, type, batch]``, pair ``[seed, 2, kind, index,
 stream]``, so the output does not depend on the number of workers.
 """
+from mmdefect.utils.geometry import pose_matrix
 from .defects import KINDS, OCD_COUNTS
 from .pairs import (PRESETS, SWEEP_ROTATIONS, SWEEP_TRANSLATIONS, Pair,
-                    pose_matrix, sweep_names)
+                    sweep_names)
 from .writer import (CLASSES, GENERATOR_VERSION, generate_synocd, ocd_counts,
                      plan_pairs, split_counts)
 

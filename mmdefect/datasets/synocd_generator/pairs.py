@@ -101,18 +101,6 @@ def apply_photometric(image: np.ndarray, params: dict) -> np.ndarray:
     return np.clip(np.rint(x), 0, 255).astype(np.uint8)
 
 
-def pose_matrix(pose: dict, size) -> np.ndarray:
-    """2 x 3 affine that maps template pixels onto the sample's:
-    ``cv2.warpAffine(template, pose_matrix(pose, size), (w, h))``
-    registers the template with its sample; ``size`` is the side or
-    (h, w)."""
-    h, w = (size, size) if np.isscalar(size) else size
-    matrix = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), pose['angle'],
-                                     pose['scale'])
-    matrix[:, 2] += [pose['tx'], pose['ty']]
-    return matrix
-
-
 class Pair:
     """A rendered pair whose sample can be seen under any pose."""
 

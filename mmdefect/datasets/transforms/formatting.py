@@ -1,4 +1,7 @@
 """Packing of every defect target into a ``SegDataSample``."""
+import inspect
+from typing import Sequence
+
 import numpy as np
 import torch
 from mmengine.structures import PixelData
@@ -6,6 +9,11 @@ from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
 from .loading import IGNORE_INDEX
+
+#: mmseg's meta keys (the default of ``PackSegInputs``) and the template's
+#: path.
+META_KEYS = (*inspect.signature(PackSegInputs).parameters['meta_keys'].default,
+             'template_path')
 
 
 @TRANSFORMS.register_module()
@@ -23,18 +31,16 @@ class PackDefectInputs(PackSegInputs):
     * every ``gt_<name>_map`` of the results (``gt_edge_map``, a location
       map, soft targets, ...) as ``PixelData`` (1, H, W): integer maps as
       int64, like labels, floating-point maps as float32.
-    * meta keys: mmseg's defaults, ``template_path`` and ``pose`` (the
-      recorded pose of a SynOCD sample, for ``PoseErrorHook``), so that
-      configs need not repeat the list.
+    * the meta keys ``meta_keys`` lists, by default mmseg's and
+      ``template_path``; a dataset whose samples carry more (SynOCD's
+      recorded ``pose``) lists them in its config.
+
+    Args:
+        meta_keys (Sequence[str]): Keys of the results packed as meta data.
     """
 
-    def __init__(
-        self,
-        meta_keys=('img_path', 'template_path', 'seg_map_path', 'ori_shape',
-                   'img_shape', 'pad_shape', 'scale_factor', 'flip',
-                   'flip_direction', 'reduce_zero_label', 'pose')
-    ) -> None:
-        super().__init__(meta_keys=meta_keys)
+    def __init__(self, meta_keys: Sequence[str] = META_KEYS) -> None:
+        super().__init__(meta_keys=tuple(meta_keys))
 
     def transform(self, results: dict) -> dict:
         # mmseg casts gt_edge_map to int64 itself; it is re-packed below with

@@ -11,11 +11,11 @@ from torch import Tensor
 
 from ..layers import (FineExtraction, LocationAttention, ShapeDetection,
                       vgg_block)
-from ..utils import FeatureList
+from ..utils import FeatureList, HeatMapExporter
 
 
 @MODELS.register_module()
-class LSANetEncoder(BaseModule):
+class LSANetEncoder(BaseModule, HeatMapExporter):
     """Encoder of LSA-Net (Li et al., J. Manufacturing Processes; Table 1,
     Fig. 4), single image.
 
@@ -40,7 +40,8 @@ class LSANetEncoder(BaseModule):
     strides 1-16, followed by the named outputs of the enabled modules:
     ``'location_logit'`` (LAM), ``'sppm_feature'`` and ``'lspm_feature'``
     (SDM), ``'sppm_shape_logit'`` and ``'lspm_shape_logit'`` (SDM with
-    ``shape_logits``).
+    ``shape_logits``).  The location logit's sigmoid is also the heat map
+    ``location_map`` of the predictions.
 
     The ``use_*`` switches are Table 8's ablation: a disabled module and its
     residual addition disappear.  Inputs must be divisible by 16.
@@ -83,6 +84,7 @@ class LSANetEncoder(BaseModule):
             w[3] +
             w[2], w[3], norm_cfg=norm_cfg, **(sdm or {})) if use_sdm else None
         self.fem = FineExtraction(w[4], **(fem or {})) if use_fem else None
+        self.map_names = ('location_map', ) if use_lam else ()
 
     def forward(self, img: Tensor) -> FeatureList:
         if img.shape[2] % 16 or img.shape[3] % 16:
@@ -116,3 +118,7 @@ class LSANetEncoder(BaseModule):
         x4 = self.levels[4](F.max_pool2d(to_x4, 2))
         z = self.fem(x4) if self.fem is not None else x4
         return FeatureList([x0, x1, x2, x3, z] + extra, names)
+
+    def predict_maps(self, feats: FeatureList) -> Tensor:
+        """The LAM's location probability, (N, 1, H/2, W/2)."""
+        return feats['location_logit'].sigmoid()

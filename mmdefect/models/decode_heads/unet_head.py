@@ -14,18 +14,13 @@ from torch import Tensor
 class UNetHead(BaseDecodeHead):
     """Top-down U-Net decoder (Ronneberger et al. 2015) for any pyramid.
 
-    A block of ``num_convs`` 3x3 ConvModules runs on the coarsest level
-    (unless ``top_block=False``, which passes it on as it is); then each
-    step upsamples x2 (bilinear), concatenates the next finer level (the
-    skip connection) and applies another block.  The logits come from
-    the finest block (1x1 ``conv_seg``), or, with ``final_upsample``, from a
-    3x3 conv after one more bilinear x2 (for pyramids whose finest level has
-    stride 2).  Used by the early-fusion and Siamese-difference baselines
-    (two convs per block) and by BGNet, whose "Seghead" (checklist 1.7) has
-    one conv per block, ``align_corners=True`` and the final x2 and 3x3
-    classifier (4,758,081 parameters on ResNet-34's five levels), and by
-    LSA-Net (checklist A5: no block at the coarsest level, conv biases kept
-    in front of BN, ``align_corners=True``).
+    A block of ``num_convs`` 3x3 ConvModules runs on the coarsest level;
+    then each step upsamples x2 (bilinear), concatenates the next finer
+    level (the skip connection) and applies another block.  The logits come
+    from the finest block (1x1 ``conv_seg``).  The decoder of the
+    early-fusion and Siamese-difference baselines; the papers' own variants
+    are subclasses that change one step (:class:`BGNetSegHead`,
+    :class:`LSANetDecoderHead`).
 
     Args:
         in_channels (Sequence[int]): Channels of the selected levels, fine to
@@ -34,24 +29,16 @@ class UNetHead(BaseDecodeHead):
             decoder block at each level, fine to coarse.  Defaults to
             ``in_channels`` with the finest block emitting ``channels``.
         num_convs (int): 3x3 ConvModules per block.  Defaults to 2.
-        final_upsample (bool): Upsample the finest block x2 and classify with
-            a 3x3 conv.  Defaults to False.
-        top_block (bool): Run a block on the coarsest level.  Without it
-            the coarsest decoder width must equal its input width.  Defaults
-            to True.
-        conv_bias (bool | str): ``bias`` of the block convolutions
-            (``'auto'``: none in front of a norm layer).  Defaults to
-            'auto'.
         **kwargs: See :class:`mmseg.models.decode_heads.BaseDecodeHead`.
     """
+
+    #: ``bias`` of the block convolutions ('auto': none before a norm).
+    conv_bias = 'auto'
 
     def __init__(self,
                  in_channels: Sequence[int],
                  decoder_channels: Sequence[int] = None,
                  num_convs: int = 2,
-                 final_upsample: bool = False,
-                 top_block: bool = True,
-                 conv_bias='auto',
                  **kwargs) -> None:
         super().__init__(
             in_channels=list(in_channels),
@@ -64,32 +51,26 @@ class UNetHead(BaseDecodeHead):
             raise ValueError('decoder_channels needs one entry per level')
         if decoder_channels[0] != self.channels:
             raise ValueError('the finest decoder block must emit `channels`')
-        if not top_block and decoder_channels[-1] != in_channels[-1]:
-            raise ValueError('without a top block the coarsest decoder width '
-                             'is the input width')
-        conv = dict(
-            kernel_size=3,
-            padding=1,
-            bias=conv_bias,
-            conv_cfg=self.conv_cfg,
-            norm_cfg=self.norm_cfg,
-            act_cfg=self.act_cfg)
+        self.num_convs = num_convs
         self.blocks = nn.ModuleList()
         for level in range(levels):
-            if level == levels - 1 and not top_block:
-                self.blocks.append(nn.Identity())
-                continue
             above = decoder_channels[level + 1] if level + 1 < levels else 0
-            block_in = in_channels[level] + above
             self.blocks.append(
-                nn.Sequential(*(
-                    ConvModule(block_in if i == 0 else decoder_channels[level],
-                               decoder_channels[level], **conv)
-                    for i in range(num_convs))))
-        self.final_upsample = final_upsample
-        if final_upsample:
-            self.conv_seg = nn.Conv2d(
-                self.channels, self.out_channels, 3, padding=1)
+                self.make_block(in_channels[level] + above,
+                                decoder_channels[level], level == levels - 1))
+
+    def make_block(self, in_channels: int, out_channels: int,
+                   coarsest: bool) -> nn.Module:
+        """The block of one level: ``num_convs`` 3x3 ConvModules."""
+        return nn.Sequential(*(ConvModule(
+            in_channels if i == 0 else out_channels,
+            out_channels,
+            kernel_size=3,
+            padding=1,
+            bias=self.conv_bias,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg) for i in range(self.num_convs)))
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
         feats = self._transform_inputs(inputs)
@@ -101,10 +82,4 @@ class UNetHead(BaseDecodeHead):
                 mode='bilinear',
                 align_corners=self.align_corners)
             x = self.blocks[level](torch.cat([feats[level], x], dim=1))
-        if self.final_upsample:
-            x = resize(
-                x,
-                scale_factor=2,
-                mode='bilinear',
-                align_corners=self.align_corners)
         return self.cls_seg(x)

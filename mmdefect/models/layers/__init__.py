@@ -13,7 +13,8 @@ from .pyramid_attention import PyramidAttention
 from .segdec_conv import FeatureNorm, SegDecConv
 from .segdec_decision import SegDecDecision
 from .shape_detection import ShapeDetection
-from .spatial_transformer import SpatialTransformer, theta_from_pixel_affine
+from .spatial_transformer import (SpatialTransformer, displacement_field,
+                                  theta_from_pixel_affine)
 from .vgg_block import vgg_block
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     'ShapeDetection', 'vgg_block', 'ForegroundEdgeAttention',
     'LinearTransformer', 'LinearTransformerLayer', 'RefinementResidualBlock',
     'SpatialTransformer', 'blocked_matches', 'dense_matches',
-    'gradient_multiply', 'linear_attention', 'match_tokens',
-    'matched_subtraction', 'sine_positional_encoding',
+    'displacement_field', 'gradient_multiply', 'linear_attention',
+    'match_tokens', 'matched_subtraction', 'sine_positional_encoding',
     'theta_from_pixel_affine'
 ]

@@ -33,7 +33,8 @@ class SpatialTransformer(BaseModule):
     x right, y down, in [-1, 1]) to normalised *template* coordinates:
     ``warp`` brings the template into the sample's frame and the sample (and
     the mask) are never moved.  :func:`theta_from_pixel_affine` gives the
-    ``theta`` of a known pixel-space pose.
+    ``theta`` of a known pixel-space pose, :func:`displacement_field` the
+    per-pixel displacement that a ``theta`` applies.
 
     Args:
         in_channels (int): Channels of the deepest level of one image.
@@ -93,6 +94,19 @@ class SpatialTransformer(BaseModule):
             mode='bilinear',
             padding_mode=self.padding_mode,
             align_corners=False)
+
+
+def displacement_field(theta: Tensor, size) -> Tensor:
+    """Where ``warp(..., theta)`` samples the template for each location of
+    an (h, w) grid, minus the location: (N, 2, h, w), x then y, in pixels
+    of that grid (``align_corners=False`` pixel centres)."""
+    h, w = size
+    shape = (theta.shape[0], 1, h, w)
+    identity = theta.new_tensor(IDENTITY).view(1, 2, 3).expand_as(theta)
+    offset = (F.affine_grid(theta, shape, align_corners=False) -
+              F.affine_grid(identity, shape, align_corners=False)
+              )  # (N, h, w, 2)
+    return (offset * offset.new_tensor([w / 2, h / 2])).permute(0, 3, 1, 2)
 
 
 def theta_from_pixel_affine(matrix, height: int, width: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..utils import FeatureList
+from ..utils import FeatureList, HeatMapExporter
 
 
 def distance_map(sample_feats: Sequence[Tensor],
@@ -35,7 +35,7 @@ def distance_map(sample_feats: Sequence[Tensor],
 
 
 @MODELS.register_module()
-class FeatureFusionNeck(BaseModule):
+class FeatureFusionNeck(BaseModule, HeatMapExporter):
     """Fuse sample and template features level by level.
 
     Args:
@@ -44,7 +44,8 @@ class FeatureFusionNeck(BaseModule):
             ``'sum'``.
         distance_map (bool): Append CADNet's DistMap (Eq. 7), shape
             (N, 1, H/4, W/4) for a stride-4 first level, as the last output,
-            named ``'distance_map'``.
+            named ``'distance_map'``; it is also the heat map
+            ``distance_map`` of the predictions.
         out_indices (Sequence[int], optional): Levels to output; all by
             default.
     """
@@ -63,6 +64,7 @@ class FeatureFusionNeck(BaseModule):
                 f'got {policy!r}')
         self.policy = policy
         self.with_distance_map = distance_map
+        self.map_names = ('distance_map', ) if distance_map else ()
         self.out_indices = out_indices
 
     def fuse(self, f_ng: Tensor, f_ok: Tensor) -> Tensor:
@@ -85,3 +87,7 @@ class FeatureFusionNeck(BaseModule):
             names['distance_map'] = len(outs)
             outs.append(distance_map(sample_feats, template_feats))
         return FeatureList(outs, names)
+
+    def predict_maps(self, feats: Sequence[Tensor]) -> Tensor:
+        """The DistMap, (N, 1, h, w)."""
+        return feats['distance_map']

@@ -1,18 +1,24 @@
 """BGNet's neck: positional encoding, linear-attention transformers,
 feature matching and matched subtraction."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
+import cv2
+import numpy as np
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
+from mmdefect.registry import MAP_PAINTERS
 from ..layers import (LinearTransformer, match_tokens, matched_subtraction,
                       sine_positional_encoding)
-from ..utils import FeatureList
+from ..utils import FeatureList, HeatMapExporter
+
+#: The heat maps of the match field, in the order of its channels.
+MATCH_MAPS = ('match_dx_map', 'match_dy_map', 'match_score_map')
 
 
 @MODELS.register_module()
-class FeatureMatchingNeck(BaseModule):
+class FeatureMatchingNeck(BaseModule, HeatMapExporter):
     """Match the sample's tokens to the template's, then subtract.
 
     BGNet (Chen et al., KBS 2024), Sec. 3.2-3.5: at the ``match_levels``
@@ -33,13 +39,12 @@ class FeatureMatchingNeck(BaseModule):
 
     With matching, the matches of the finest matched level are also output
     as the named map ``'match_map'`` (N, 3, h, w): for every sample token
-    the displacement to its template match as a fraction of the width and
-    height, and its P (0 for unmatched tokens); a ``MapLossHead`` without
-    loss exports it to the predictions (``pred_match_dx_map``,
-    ``pred_match_dy_map``, ``pred_match_score_map``), which
-    ``DefectVisualizer`` draws as lines between sample and template (paper
-    Fig. 6).  ``last_matches`` keeps (batch, row,
-    column, P) of every matched level of the last forward.
+    the displacement to its template match in tokens (x, y) and its P (0 for
+    unmatched tokens).  The neck exports it as the heat maps
+    ``match_dx_map``, ``match_dy_map`` (displacements, in pixels of the
+    original image in the predictions) and ``match_score_map``, and
+    registers :func:`paint_matches` to draw them as lines between sample and
+    template (paper Fig. 6).
 
     Args:
         in_channels (Sequence[int]): Channels of the encoder levels.
@@ -89,20 +94,26 @@ class FeatureMatchingNeck(BaseModule):
             for level, heads, types in zip(match_levels, num_heads,
                                            layer_types)
         }) if attention else None
-        self.last_matches: Dict[int, tuple] = {}
+        self.map_names = MATCH_MAPS if matching is not None else ()
+
+    @property
+    def map_kinds(self) -> Tuple[str, ...]:
+        return ('dx', 'dy', 'value') if self.map_names else ()
 
     @staticmethod
     def match_field(matches, n: int, h: int, w: int) -> Tensor:
-        """(N, 3, h, w): dx / w, dy / h of each sample token's match, P."""
+        """(N, 3, h, w): dx, dy (tokens) of each sample token's match, P."""
         batch, row, column, prob = matches
         field = prob.new_zeros(n, 3, h * w)
-        field[batch, 0, row] = ((column % w) - (row % w)).float() / w
-        field[batch, 1, row] = ((column // w) - (row // w)).float() / h
+        field[batch, 0, row] = ((column % w) - (row % w)).float()
+        field[batch, 1, row] = ((column // w) - (row // w)).float()
         field[batch, 2, row] = prob
         return field.view(n, 3, h, w)
 
     def _match_level(self, level: int, sample: Tensor,
-                     template: Tensor) -> Tensor:
+                     template: Tensor) -> Tuple[Tensor, Optional[tuple]]:
+        """The level's output (N, C, h, w) and its matches (batch, row,
+        column, P), None without matching."""
         n, c, h, w = sample.shape
         if self.positional_encoding:
             pe = sine_positional_encoding(c, h, w, sample.device, sample.dtype)
@@ -112,24 +123,80 @@ class FeatureMatchingNeck(BaseModule):
         if self.transformers is not None:
             t_s, t_t = self.transformers[str(level)](t_s, t_t)
         if self.matching is None:
-            out = t_s - t_t
+            out, matches = t_s - t_t, None
         else:
             matches = match_tokens(t_s, t_t, self.temperature, self.threshold,
                                    self.matching == 'mnn', self.memory_budget)
-            self.last_matches[level] = tuple(m.detach() for m in matches)
             out = matched_subtraction(t_s, t_t, matches)
-        return out.transpose(1, 2).reshape(n, c, h, w)
+        return out.transpose(1, 2).reshape(n, c, h, w), matches
 
     def forward(self, sample_feats: Sequence[Tensor],
                 template_feats: Sequence[Tensor]) -> FeatureList:
-        outs = [
-            self._match_level(level, s, t)
-            if level in self.match_levels else s - t
-            for level, (s, t) in enumerate(zip(sample_feats, template_feats))
-        ]
+        outs: List[Tensor] = []
+        matches: Dict[int, Optional[tuple]] = {}
+        for level, (s, t) in enumerate(zip(sample_feats, template_feats)):
+            if level in self.match_levels:
+                out, matches[level] = self._match_level(level, s, t)
+            else:
+                out = s - t
+            outs.append(out)
         if self.matching is None:
             return FeatureList(outs, {})
         finest = self.match_levels[0]
         n, _, h, w = outs[finest].shape
-        outs.append(self.match_field(self.last_matches[finest], n, h, w))
+        outs.append(self.match_field(matches[finest], n, h, w))
         return FeatureList(outs, dict(match_map=len(outs) - 1))
+
+    def predict_maps(self, feats: FeatureList) -> Tensor:
+        """The match field, (N, 3, h, w)."""
+        return feats['match_map']
+
+
+@MAP_PAINTERS.register_module(name=list(MATCH_MAPS))
+def paint_matches(maps: Dict[str, np.ndarray], image: np.ndarray,
+                  template: Optional[np.ndarray]) -> List[tuple]:
+    """The match field as one tile of :func:`match_lines` (paper Fig. 6);
+    nothing without the template or without all of :data:`MATCH_MAPS`."""
+    if template is None or set(maps) != set(MATCH_MAPS):
+        return []
+    return [('matches',
+             match_lines(image, template, *(maps[k] for k in MATCH_MAPS)))]
+
+
+def match_lines(sample: np.ndarray,
+                template: np.ndarray,
+                dx: np.ndarray,
+                dy: np.ndarray,
+                score: np.ndarray,
+                step: Optional[int] = None,
+                gap: int = 4) -> np.ndarray:
+    """Sample and template side by side with lines between matched points.
+
+    BGNet's Fig. 6: ``dx``, ``dy`` (pixels) and ``score`` (H, W) give, at
+    every sample pixel, where its token's match lies in the template and
+    its matching probability (0: unmatched).  One line per grid point of
+    spacing ``step`` (default: 1/32 of the shorter side, the token pitch at
+    stride 8 of a 256 px image) with a positive score, coloured by the score
+    (jet colormap, blue low, red high).
+
+    Args:
+        sample, template (np.ndarray): (H, W, 3) RGB images.
+    """
+    h, w = sample.shape[:2]
+    step = step or max(4, min(h, w) // 32)
+    out = np.zeros((h, 2 * w + gap, 3), np.uint8)
+    out[:, :w] = sample
+    out[:, w + gap:] = template
+    ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]
+    keep = score[ys, xs] > 0
+    ys, xs = ys[keep], xs[keep]
+    if len(ys) == 0:
+        return out
+    levels = np.clip(np.rint(score[ys, xs] * 255), 0, 255).astype(np.uint8)
+    colors = cv2.applyColorMap(levels[:, None], cv2.COLORMAP_JET)[:, 0, ::-1]
+    for y, x, color in zip(ys, xs, colors):
+        tx = x + dx[y, x] + w + gap
+        ty = y + dy[y, x]
+        cv2.line(out, (int(x), int(y)), (int(round(tx)), int(round(ty))),
+                 tuple(int(c) for c in color), 1, cv2.LINE_AA)
+    return out

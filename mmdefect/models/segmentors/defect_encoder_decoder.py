@@ -1,5 +1,5 @@
 """The encoder-decoder every mmdefect model runs in."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.structures import PixelData
@@ -13,13 +13,15 @@ from mmseg.utils.typing_utils import OptMultiConfig
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from ..utils import HeatMapExporter, check_heat_map_exporter
+
 
 @MODELS.register_module()
 class DefectEncoderDecoder(EncoderDecoder):
     """mmseg ``EncoderDecoder`` with heat maps and an image-level decision.
 
-    Pixel segmentation works as in mmseg.  Two things are added, both as
-    heads, so that a paper adds modules rather than segmentor code:
+    Pixel segmentation works as in mmseg.  Two things are added so that a
+    paper adds modules rather than segmentor code:
 
     * an optional ``cls_head``, the image-level decision (MFFPA's pyramid
       attention decision network, SegDecNet's decision net, ...).  Like the
@@ -28,23 +30,26 @@ class DefectEncoderDecoder(EncoderDecoder):
       ``cls_head.loss(feats, seg_logits, data_samples, train_cfg)`` and
       ``cls_head.predict(feats, seg_logits, batch_img_metas, test_cfg)``,
       the latter returning the defect probability of each image, (N,);
-    * heat maps: an auxiliary head that lists ``map_names`` returns those
-      maps from ``predict(feats, batch_img_metas, test_cfg)`` as
-      (N, len(map_names), h, w) (CADNet's DistMap, BANet's edge map, ...).
+    * heat maps: the module that makes the features (the neck, or the
+      backbone where there is none) and the auxiliary heads export maps
+      when they are :class:`~mmdefect.models.utils.HeatMapExporter`\\ s
+      (CADNet's DistMap, BANet's edge map and alignment field, ...).
 
     Prediction.  ``encode_decode`` returns the class logits followed by one
     channel per heat map and, with a cls head, one channel holding the image
     score, all at the input size.  They therefore pass through mmseg's own
-    whole/slide inference (windows are averaged channel by channel) and its
-    ``postprocess_result`` (padding removed, flip undone, resized to the
-    original image), and :meth:`postprocess_result` then puts into every
-    ``SegDataSample``, besides mmseg's ``seg_logits`` and ``pred_sem_seg``:
+    whole/slide inference (windows are averaged channel by channel).
+    :meth:`postprocess_result` gives the class logits to mmseg's
+    ``postprocess_result`` and brings the other channels to the original
+    image in the same way (:func:`to_original_geometry`: padding removed,
+    flip undone, resized; displacement channels are also negated by the
+    flip and scaled by the resize), then puts into every ``SegDataSample``,
+    besides mmseg's ``seg_logits`` and ``pred_sem_seg``:
 
     * ``pred_score``: 0-dim tensor, the image-level defect probability: the
-      cls head's where the model has one (the maximum over windows in slide
-      inference), otherwise the largest defect-class probability over all
-      pixels (softmax over classes, classes >= 1; the sigmoid for a
-      one-channel head);
+      cls head's where the model has one (the largest window average in
+      slide inference), otherwise the largest defect-class probability over
+      all pixels (:func:`defect_probability`);
     * ``pred_<name>``: ``PixelData`` (1, H, W) for every heat map, e.g.
       ``pred_distance_map``.
 
@@ -85,13 +90,23 @@ class DefectEncoderDecoder(EncoderDecoder):
             init_cfg=init_cfg)
         if cls_head is not None:
             self.cls_head = MODELS.build(cls_head)
-        self.map_names = tuple(name for head in self._map_heads()
-                               for name in head.map_names)
-        if len(set(self.map_names)) != len(self.map_names) or not all(
-                name.endswith('_map') for name in self.map_names):
-            raise ValueError(f'auxiliary heads declare the heat maps '
-                             f'{self.map_names}; every name must be unique '
-                             "and end in '_map'")
+        if self.with_neck and isinstance(self.backbone, HeatMapExporter) \
+                and self.backbone.map_names:
+            raise ValueError(
+                f'the maps {self.backbone.map_names} of '
+                f'{type(self.backbone).__name__} do not reach the neck\'s '
+                'outputs, from which the segmentor exports heat maps')
+        exporters = self._map_exporters()
+        for exporter in exporters:
+            check_heat_map_exporter(exporter)
+        self.map_names = tuple(name for exporter in exporters
+                               for name in exporter.map_names)
+        self.map_kinds = tuple(kind for exporter in exporters
+                               for kind in exporter.map_kinds)
+        if len(set(self.map_names)) != len(self.map_names):
+            raise ValueError(f'the heat maps {self.map_names} of '
+                             f'{[type(e).__name__ for e in exporters]} '
+                             'repeat a name')
         self.out_channels = (
             self.decode_head.out_channels + len(self.map_names) +
             int(self.with_cls_head))
@@ -101,14 +116,19 @@ class DefectEncoderDecoder(EncoderDecoder):
         """Whether the model has an image-level decision head."""
         return getattr(self, 'cls_head', None) is not None
 
-    def _map_heads(self) -> List[nn.Module]:
-        """Auxiliary heads that declare heat maps, in config order."""
-        if not self.with_auxiliary_head:
-            return []
-        heads = (
-            self.auxiliary_head if isinstance(
-                self.auxiliary_head, nn.ModuleList) else [self.auxiliary_head])
-        return [head for head in heads if getattr(head, 'map_names', ())]
+    def _map_exporters(self) -> List[HeatMapExporter]:
+        """The modules that export heat maps, in the order of their
+        channels: the features' maker, then the auxiliary heads."""
+        modules = [self.neck if self.with_neck else self.backbone]
+        if self.with_auxiliary_head:
+            modules += (
+                list(self.auxiliary_head) if isinstance(
+                    self.auxiliary_head, nn.ModuleList) else
+                [self.auxiliary_head])
+        return [
+            module for module in modules
+            if isinstance(module, HeatMapExporter) and module.map_names
+        ]
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
         """Losses of the decode head, the auxiliary heads and the cls head."""
@@ -134,12 +154,9 @@ class DefectEncoderDecoder(EncoderDecoder):
                                                       batch_img_metas)
         size = seg_logits.shape[2:]
         extras = [
-            resize(
-                head.predict(x, batch_img_metas, self.test_cfg),
-                size=size,
-                mode='bilinear',
-                align_corners=self.align_corners)
-            for head in self._map_heads()
+            self._resize_maps(
+                exporter.predict_maps(x), exporter.map_kinds, size)
+            for exporter in self._map_exporters()
         ]
         if self.with_cls_head:
             score = self.cls_head.predict(x, raw_logits, batch_img_metas,
@@ -147,44 +164,83 @@ class DefectEncoderDecoder(EncoderDecoder):
             extras.append(score.view(-1, 1, 1, 1).expand(-1, 1, *size))
         return torch.cat([seg_logits, *extras], dim=1)
 
+    def _resize_maps(self, maps: Tensor, kinds: Sequence[str], size) -> Tensor:
+        """Maps (N, K, h, w) at ``size``, displacements in its pixels."""
+        maps = scale_displacements(maps, kinds, size[1] / maps.shape[3],
+                                   size[0] / maps.shape[2])
+        return resize(
+            maps, size=size, mode='bilinear', align_corners=self.align_corners)
+
     def postprocess_result(self,
                            seg_logits: Tensor,
                            data_samples: OptSampleList = None) -> SampleList:
         """mmseg's post-processing of the class logits, plus ``pred_score``
         and the ``pred_<name>`` heat maps (see the class docstring)."""
         num_logits = self.decode_head.out_channels
-        extras = seg_logits[:, num_logits:]
-        scratch = None if data_samples is None else [
-            SegDataSample(metainfo=sample.metainfo) for sample in data_samples
-        ]
+        to_original = data_samples is not None
         data_samples = super().postprocess_result(seg_logits[:, :num_logits],
                                                   data_samples)
-        restored = self._restore_extras(extras, scratch)
-        for sample, maps in zip(data_samples, restored):
-            for index, name in enumerate(self.map_names):
-                sample.set_field(
-                    PixelData(data=maps[index:index + 1]), f'pred_{name}')
-            if self.with_cls_head:
-                score = maps[-1].max()
-            else:
-                score = defect_probability(sample.seg_logits.data).max()
-            sample.set_field(score.float(), 'pred_score')
+        num_maps = len(self.map_names)
+        for sample, extras in zip(data_samples, seg_logits[:, num_logits:]):
+            if to_original and len(extras):
+                extras = self._to_original(extras, sample.metainfo)
+            for name, values in zip(self.map_names, extras[:num_maps]):
+                sample.set_field(PixelData(data=values[None]), f'pred_{name}')
+            score = (
+                extras[num_maps] if self.with_cls_head else defect_probability(
+                    sample.seg_logits.data))
+            sample.set_field(score.max().float(), 'pred_score')
         return data_samples
 
-    def _restore_extras(self, extras: Tensor,
-                        scratch: OptSampleList) -> List[Tensor]:
-        """Run mmseg's un-pad / un-flip / resize on the extra channels.
+    def _to_original(self, extras: Tensor, img_meta: dict) -> Tensor:
+        """Heat maps and score of one image (K, H, W) at its original size;
+        displacement maps follow the flip and the resize."""
+        extras = to_original_geometry(extras, img_meta, self.align_corners)
+        (h, w), (ori_h, ori_w) = img_meta['img_shape'][:2], extras.shape[1:]
+        direction = img_meta.get('flip_direction') if img_meta.get(
+            'flip') else None
+        kinds = self.map_kinds + ('value', ) * int(self.with_cls_head)
+        return scale_displacements(
+            extras, kinds,
+            (-1 if direction == 'horizontal' else 1) * ori_w / w,
+            (-1 if direction == 'vertical' else 1) * ori_h / h)
 
-        The parent's ``postprocess_result`` applies a sigmoid to a tensor of
-        one channel; a constant channel appended here keeps every channel
-        as it is, and is dropped again.
-        """
-        if extras.shape[1] == 0:
-            return [extras.new_zeros(0)] * extras.shape[0]
-        padded = torch.cat(
-            [extras, extras.new_zeros(extras[:, :1].shape)], dim=1)
-        restored = super().postprocess_result(padded, scratch)
-        return [sample.seg_logits.data[:-1] for sample in restored]
+
+def to_original_geometry(maps: Tensor, img_meta: dict,
+                         align_corners: bool) -> Tensor:
+    """Maps of one image at the network input, (K, H, W), at its original
+    size: padding removed, flip undone, resized to ``ori_shape``.
+
+    The geometry mmseg's ``EncoderDecoder.postprocess_result`` gives the
+    class logits, applied to any channels (it would also apply a sigmoid to
+    a single one).
+    """
+    padding = img_meta.get('img_padding_size',
+                           img_meta.get('padding_size', [0] * 4))
+    left, right, top, bottom = padding
+    height, width = maps.shape[1:]
+    maps = maps[:, top:height - bottom, left:width - right]
+    if img_meta.get('flip'):
+        direction = img_meta.get('flip_direction')
+        if direction not in ('horizontal', 'vertical'):
+            raise ValueError(f'cannot undo a flip {direction!r}')
+        maps = maps.flip(2 if direction == 'horizontal' else 1)
+    return resize(
+        maps[None],
+        size=img_meta['ori_shape'][:2],
+        mode='bilinear',
+        align_corners=align_corners,
+        warning=False)[0]
+
+
+def scale_displacements(maps: Tensor, kinds: Sequence[str], scale_x: float,
+                        scale_y: float) -> Tensor:
+    """``maps`` (..., K, H, W) with the ``'dx'`` channels times ``scale_x``
+    and the ``'dy'`` channels times ``scale_y`` (``kinds``: one of
+    :data:`~mmdefect.models.utils.MAP_KINDS` per channel)."""
+    factors = maps.new_tensor(
+        [dict(dx=scale_x, dy=scale_y).get(kind, 1.) for kind in kinds])
+    return maps * factors[:, None, None]
 
 
 def defect_probability(seg_logits: Tensor) -> Tensor:

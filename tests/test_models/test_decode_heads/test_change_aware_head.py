@@ -269,36 +269,28 @@ def test_map_loss_head_target_field_and_missing_target():
         head.loss(inputs, samples, dict())
 
 
-def test_map_loss_head_predict_declares_its_map():
-    head = MapLossHead(in_index='distance_map', map_name='distance_map')
-    assert head.map_names == ('distance_map', )
-    assert MapLossHead(in_index=4).map_names == ()
-    inputs = _neck_outputs()
-    assert head(inputs) is inputs[4]
-    torch.testing.assert_close(
-        head.predict(inputs, [{}] * 2, dict()), inputs[4])
-    logits = MapLossHead(
-        in_index=4, map_name='edge_map', map_activation='sigmoid')
-    torch.testing.assert_close(
-        logits.predict(inputs, [{}] * 2, dict()), inputs[4].sigmoid())
+def test_map_loss_head_needs_a_loss():
+    with pytest.raises(ValueError, match='at least one loss'):
+        MapLossHead(in_index=4, loss=[])
 
 
-def test_map_loss_head_loss_at_map_subsamples_the_target():
-    """``loss_at='map'``: a 1/2-size logit meets the target's pixels (2i,
-    2j) (LSA-Net's location label, checklist L3); the default resizes the
-    logit instead."""
+def test_map_loss_head_subsample_target():
+    """``subsample_target``: a 1/2-size logit meets the target's pixels
+    (2i, 2j) (LSA-Net's location label); the default resizes the logit
+    instead."""
     torch.manual_seed(0)
     logit = torch.randn(1, 1, 4, 4)
     target = torch.randint(0, 2, (1, 1, 8, 8))
     sample = SegDataSample(gt_loc_map=PixelData(data=target[0]))
     loss = dict(type='BCEDiceLoss')
     at_map = MapLossHead(
-        in_index=0, target='gt_loc_map', loss=loss, loss_at='map')
+        in_index=0, target='gt_loc_map', loss=loss, subsample_target=True)
     value = at_map.loss([logit], [sample], dict())['loss_bce_dice']
     expected = MODELS.build(loss)(logit, target[:, 0, ::2, ::2])
     torch.testing.assert_close(value, expected)
     at_target = MapLossHead(in_index=0, target='gt_loc_map', loss=loss)
-    assert not torch.allclose(
-        at_target.loss([logit], [sample], dict())['loss_bce_dice'], value)
-    with pytest.raises(ValueError, match='loss_at'):
-        MapLossHead(in_index=0, loss=loss, loss_at='both')
+    resized = torch.nn.functional.interpolate(
+        logit, size=(8, 8), mode='bilinear')
+    torch.testing.assert_close(
+        at_target.loss([logit], [sample], dict())['loss_bce_dice'],
+        MODELS.build(loss)(resized, target[:, 0]))
