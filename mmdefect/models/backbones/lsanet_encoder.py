@@ -20,7 +20,7 @@ class LSANetEncoder(BaseModule, HeatMapExporter):
     Fig. 4), single image.
 
     Five VGG blocks (widths 32-512, 2x2 max-pool between levels) with three
-    modules (checklist A1):
+    modules:
 
     * **LAM** (:class:`~mmdefect.models.layers.LocationAttention`) on the
       pooled first level concatenated with the second; its output is added

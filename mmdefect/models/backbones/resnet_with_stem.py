@@ -11,8 +11,8 @@ class ResNetWithStem(ResNet):
     the authors' code): the stem's output after conv 7x7/2 + BN + ReLU, taken
     before the max-pool (64 channels, stride 2), then the outputs of the four
     stages (strides 4-32).  With ``depth=34`` the levels have 64, 64, 128,
-    256 and 512 channels.  BANet's checklist (A1, E1) recovers ResNet-34 from
-    Table II's parameter counts; the deep stem of ``ResNetV1c`` would change
+    256 and 512 channels.  ResNet-34 is the depth that reproduces BANet's
+    Table II parameter counts; the deep stem of ``ResNetV1c`` would change
     them, so it is refused.
 
     Args:

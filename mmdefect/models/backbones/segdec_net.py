@@ -15,11 +15,11 @@ class SegDecNet(BaseModule):
 
     A 5x5 :class:`~mmdefect.models.layers.SegDecConv` to
     ``stem_channels`` at full resolution (not mentioned by MFFPA, but
-    Table 9's counts need it, checklist S0), then three stages, each a 2x2
+    Table 9's parameter counts need it), then three stages, each a 2x2
     max-pool followed by ``stage_convs[i]`` 5x5 convs to
     ``stage_channels[i]``.  Returns the three stage outputs.
 
-    MFFPA (checklist S1-S3): (3, 4, 1) convs to (64, 64, 128); SegDecNet,
+    MFFPA: (3, 4, 1) convs to (64, 64, 128); SegDecNet,
     MFFPA's baseline: (3, 4, 0) to (64, 64, 64), i.e. the last stage is the
     max-pool alone.  Inputs need H and W divisible by 8.
 

@@ -51,12 +51,11 @@ class ChangeAwareHead(BaseDecodeHead):
        (N, 4C, H/4, W/4) tensor is built: the same outputs, a faster
        training step (docs/benchmarks.md).
 
-    Parameters: with C = 256 and 3 classes the intra head has 0.578 M
-    parameters (SegformerHead: 0.397 M) and MiT-B0 + head 3.898 M, the
-    paper's 3.90 M (Tables 3 and 7; CAD adds 0.18 M). Hou et al.'s default
-    coordinate-attention reduction (32) would give 3.855 M, so
-    ``coord_ratio`` defaults to 4. The out-of-class head has no coordinate
-    attention (3.848 M in all).
+    Parameters: ``coord_ratio`` defaults to 4 because with C = 256 it is the
+    reduction that reproduces the paper's model size (MiT-B0 + CAD, Tables
+    3 and 7: 3.90 M, CAD adding 0.18 M to SegFormer's head); Hou et al.'s
+    default reduction (32) falls short of it.  The out-of-class head has no
+    coordinate attention.
 
     The channel attention CA is mmpretrain's squeeze-and-excitation
     ``SELayer`` (global average pool, 1x1 conv + ReLU to 4C/16, 1x1 conv +

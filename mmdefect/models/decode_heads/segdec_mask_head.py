@@ -14,7 +14,7 @@ from ..layers import FeatureNorm
 def downsample_target(x: Tensor, factor: int) -> Tensor:
     """SegDecNet's downsampling of a full-size target by ``factor``:
     reflect padding by ``factor`` then an average pool of side
-    ``2 * factor + 1`` and stride ``factor`` (MFFPA checklist 2.3, step 3).
+    ``2 * factor + 1`` and stride ``factor``, as the reference code does.
 
     Each output pixel averages a window about twice the stride wide, so a
     small defect leaves a soft value in its neighbours too.  (N, 1, H, W)
@@ -29,9 +29,9 @@ def downsample_target(x: Tensor, factor: int) -> Tensor:
 @MODELS.register_module()
 class SegDecMaskHead(BaseDecodeHead):
     """A 1x1 conv (no bias) + feature norm to one defect logit at the
-    features' resolution (1/8; MFFPA checklist H2, Sec. 3.1).
+    features' resolution (1/8; MFFPA Sec. 3.1).
 
-    Its training targets follow SegDecNet (checklist 2.2-2.3):
+    Its training targets follow SegDecNet (Bozic et al. 2021, Sec. 3.3):
     ``GenerateSegDecTargets`` makes, after the geometric transforms, the
     dilated mask ``gt_dilated_map`` and the distance-transform weights
     ``gt_weight_map`` at the input size (weight 0 where the mask is

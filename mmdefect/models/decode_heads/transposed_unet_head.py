@@ -28,13 +28,13 @@ def double_conv(in_channels: int, channels: int, norm_cfg: dict,
 class TransposedUNetHead(BaseDecodeHead):
     """The decoder of BANet (and of GWNet, its authors' earlier network).
 
-    BANet's checklist (U1-U3) recovers it from Table II's parameter counts
-    (decoder 4,694,400 parameters with ResNet-34's five levels): from the
-    coarsest level, each step upsamples with a 2x2 stride-2 transposed conv
-    (``C_up -> C_up``), concatenates the finer level (the skip) and applies
-    two 3x3 conv + BN + ReLU to ``decoder_channels``; a last transposed conv
-    and double conv bring the finest map (stride 2) to the input size, and a
-    1x1 conv gives the logits.
+    The paper gives no layer sizes; these reproduce Table II's parameter
+    counts with ResNet-34's five levels.  From the coarsest level, each
+    step upsamples with a 2x2 stride-2 transposed conv (``C_up -> C_up``),
+    concatenates the finer level (the skip) and applies two 3x3 conv + BN +
+    ReLU to ``decoder_channels``; a last transposed conv and double conv
+    bring the finest map (stride 2) to the input size, and a 1x1 conv gives
+    the logits.
 
     Deep supervision (BANet Eq. 7, "the concatenated features from all
     layers of the decoder, subsequently processed through a 3x3
@@ -43,7 +43,7 @@ class TransposedUNetHead(BaseDecodeHead):
     ``loss_ds``.  ``forward`` then returns ``(logits, side_logits)`` and
     :meth:`loss_by_feat` adds ``loss_ds`` to the decode losses; at inference
     it returns the logits alone (the side branch is not in the paper's
-    FLOPs, checklist Q9).
+    FLOPs).
 
     Args:
         in_channels (Sequence[int]): Channels of the levels, fine to coarse.

@@ -20,7 +20,7 @@ def dense_matches(sample: Tensor,
                   mutual: bool = True) -> Matches:
     """Matches of sample tokens (N, L, C) to template tokens (N, S, C).
 
-    BGNet's rule as its code runs it (checklist A17-A19): scores
+    BGNet's rule as its code runs it: scores
     ``Sc = <t_S, t_T> / temperature`` (no 1/sqrt(C)), ``P = softmax over
     rows * softmax over columns``, a pair is kept when ``P > threshold`` and
     it is the maximum of its row and (``mutual``) of its column; a row keeps
@@ -51,7 +51,7 @@ def blocked_matches(sample: Tensor,
 
     The dense rule keeps four L x S matrices alive (scores, two softmaxes,
     their product): 1 GiB each per image for a 1024 x 1024 input at stride
-    8.  Here (checklist section 6.2) ``P = exp(2 Sc - r - c)`` with the row
+    8.  Here ``P = exp(2 Sc - r - c)`` with the row
     and column log-normalisers ``r``, ``c`` accumulated over row blocks
     (pass 1), the row and column maxima of P (pass 2), and the selection
     rule applied block by block (pass 3, the same code and shapes as pass 2,
@@ -112,7 +112,7 @@ def match_tokens(sample: Tensor,
                  mutual: bool = True,
                  memory_budget: int = 2**24) -> Matches:
     """Matches without gradient and in float32 even under autocast (the
-    scores reach 1e3-1e4, beyond float16, checklist A20-A21); dense when
+    scores reach 1e3-1e4, beyond float16); dense when
     one L x S matrix of the batch fits ``memory_budget`` elements, else
     blocked with rows chosen to fit it."""
     device_type = sample.device.type

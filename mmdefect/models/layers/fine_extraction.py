@@ -12,8 +12,7 @@ class FineExtraction(nn.Module):
     the authors' code) run on the deepest encoder level; a 1x1 convolution
     merges ``[d4, d2]`` and, with ``concat_input`` (default), the input
     itself.  The paper names only the two dilated outputs, but only the
-    code's three-way concatenation gives Table 6's 21.60 M (checklist A4.2,
-    A7.5; without it 21.34 M).
+    code's three-way concatenation reproduces Table 6's parameter count.
 
     Args:
         channels (int): Channels in and out (512).

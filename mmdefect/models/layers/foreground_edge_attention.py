@@ -34,8 +34,8 @@ class ForegroundEdgeAttention(BaseModule):
     BANet (Sec. III-D) describes FEAM after DFN's border network: edge
     information from low-level features refined stage-wise by the semantics
     of higher levels, learnt "under explicit semantic boundary supervision"
-    (Canny edges of the mask, BCE, Eq. 6).  Its Fig. 3 is lost; the
-    checklist (F1-F6) settles it on the *differences* of the Siamese
+    (Canny edges of the mask, BCE, Eq. 6).  Its Fig. 3 is lost; this
+    reading applies it to the *differences* of the Siamese
     features at strides 4-32 (the foreground is the defect, which only the
     comparison reveals), top-down:
 
@@ -45,8 +45,8 @@ class ForegroundEdgeAttention(BaseModule):
     * the edge logits ``E = conv1x1(relu(bn(conv3x3(b2))))``, (N, 1, H/4,
       W/4).
 
-    With ``channels=(64, 128, 256, 256)`` it has 1,844,801 parameters (paper
-    Table II: FEAM adds 1.81 M).
+    ``channels=(64, 128, 256, 256)`` comes close to Table II's count (FEAM
+    adds 1.81 M).
 
     Args:
         in_channels (Sequence[int]): Channels of d2..d5.

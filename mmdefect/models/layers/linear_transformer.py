@@ -17,8 +17,8 @@ def sine_positional_encoding(channels: int,
                              dtype=torch.float32) -> Tensor:
     """BGNet's fixed 2-D positional encoding (Eq. 9-10), (1, C, H, W).
 
-    As the authors' code runs it (LoFTR's encoding with its later fix,
-    checklist A9): for ``k = 0 .. C/4 - 1`` and ``w_k = 10000^(-4k/C)``,
+    As the authors' code runs it (LoFTR's encoding with its later fix):
+    for ``k = 0 .. C/4 - 1`` and ``w_k = 10000^(-4k/C)``,
     channels ``4k, 4k+1, 4k+2, 4k+3`` hold ``sin(x w_k), cos(x w_k),
     sin(y w_k), cos(y w_k)`` with ``x`` the column and ``y`` the row index,
     both counted from 1.  The paper's Eq. 9 writes ``10000^(-2k/C)`` and
@@ -53,7 +53,7 @@ def linear_attention(query: Tensor,
     ``query`` (N, L, H, D), ``key`` and ``value`` (N, S, H, D) ->
     (N, L, H, D): ``phi(q)^T sum_s phi(k_s) v_s^T / (phi(q)^T sum_s
     phi(k_s) + eps)``, per head, no 1/sqrt(D) scaling (BGNet Eq. 12 in the
-    normalised form of its code, checklist A14).
+    normalised form of its code).
     """
     q = F.elu(query) + 1
     k = F.elu(key) + 1
@@ -67,8 +67,7 @@ class LinearTransformerLayer(BaseModule):
 
     ``q, k, v`` linear maps without bias, linear attention, a merge layer +
     LayerNorm, then an MLP on ``[x, message]`` (2d -> 2d -> d, ReLU, no
-    bias) + LayerNorm, added to ``x`` (checklist A14: 10 d^2 + 4 d
-    parameters).
+    bias) + LayerNorm, added to ``x`` (10 d^2 + 4 d parameters).
     """
 
     def __init__(self, channels: int, num_heads: int) -> None:
@@ -109,9 +108,9 @@ class LinearTransformer(BaseModule):
     Layers of ``layer_types`` ('self' or 'cross'), each with its own weights
     shared by both images.  A self layer updates each image from itself; a
     cross layer updates the sample from the template and then the template
-    from the *updated* sample (the authors' and LoFTR's sequential order,
-    checklist A13).  Weights with more than one dimension are initialised
-    with Xavier-uniform (A15).
+    from the *updated* sample (the authors' and LoFTR's sequential order).
+    Weights with more than one dimension are initialised with
+    Xavier-uniform, as in the authors' code.
 
     Args:
         channels (int): Token width d.

@@ -14,9 +14,8 @@ class OutlookAttention(nn.Module):
     ``head_dim ** -0.5``); it mixes the window's values ``v`` (a linear map
     of the input) into k^2 outputs, one per window position, which
     ``F.fold`` adds up where windows overlap; a linear projection follows.
-    MFFPA uses it with stride 1 and no norm, MLP or residual (checklist M3,
-    M4: 256 channels, 4 heads, k = 3, 214,596 parameters; the heads are the
-    only count that matches Table 9).
+    MFFPA uses it with stride 1 and no norm, MLP or residual (256 channels,
+    4 heads, k = 3; 4 heads is the only count that matches Table 9).
 
     Args:
         channels (int): Input (= output) channels.

@@ -13,13 +13,13 @@ class PyramidAttention(nn.Module):
     """Multi-kernel branches weighted by a softmax over the branches.
 
     MFFPA (Sec. 3.2, Fig. 5) reads the 513-channel decision input (the 512
-    segmentation features and the mask logit) as follows (checklist 1.5;
-    the sizes are the only ones matching Table 9):
+    segmentation features and the mask logit) as follows (the sizes are the
+    only ones matching Table 9's parameter count):
 
     1. 2x2 max-pool, then a 1x1 :class:`SegDecConv` to ``channels`` (256);
     2. one conv (no bias) per kernel size 3/5/7/9, ``channels`` ->
        ``channels / 4`` (64) each, groups 1 (EPSANet's grouped convs would
-       give 0.43 M parameters where Table 9 needs 2.69 M);
+       fall far short of Table 9's count);
     3. one attention module, shared by the four branches as in EPSANet,
        gives each branch a weight: coordinate attention (``a_h * a_w``,
        C x H x W; the paper's choice) or squeeze-excitation (C x 1 x 1,

@@ -10,7 +10,7 @@ class FeatureNorm(nn.Module):
     ``y = scale * (x - mean) / sqrt(std + eps) + bias`` with the unbiased
     standard deviation over H x W.  The square root of the *standard
     deviation* (not of the variance) is the reference's, kept so that a
-    trained reference model behaves the same (MFFPA checklist A2).  It works
+    trained reference model behaves the same.  It works
     with batch size 1, which most of these datasets train with.
 
     Args:
@@ -38,7 +38,7 @@ class FeatureNorm(nn.Module):
 
 class SegDecConv(nn.Sequential):
     """``Conv2d(kernel, 'same' padding, no bias)`` -> :class:`FeatureNorm`
-    -> ReLU, with Xavier-normal weights (MFFPA checklist A1, A3).
+    -> ReLU, with Xavier-normal weights, as in the reference code.
 
     Args:
         in_channels (int), out_channels (int), kernel_size (int): Of the

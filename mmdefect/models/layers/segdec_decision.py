@@ -9,7 +9,7 @@ from .segdec_conv import SegDecConv
 class SegDecDecision(nn.Sequential):
     """SegDecNet's decision convolutions (Bozic et al. 2021, Sec. 3.1):
     three times a 2x2 max-pool and a 5x5 :class:`SegDecConv`, to 8, 16 and
-    32 channels.  MFFPA's baseline and "MFF only" rows (checklist 1.8).
+    32 channels.  MFFPA's baseline and "MFF only" rows (Table 9).
 
     Args:
         in_channels (int): Input channels (features + mask logit).

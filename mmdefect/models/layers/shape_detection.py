@@ -21,13 +21,12 @@ class ShapeDetection(nn.Module):
       map spread back by nearest upsampling; their sum passes a final ``1x3``
       VGG block.  ``lspm_pool='full'`` pools whole rows and columns (Table
       9's other row).  The final block is ``1x3`` as in the authors' code:
-      Table 3's 3x3 block would add 1.77 M parameters to Table 6's 21.60 M
-      (checklist A3.4, A7.5).
+      Table 3's 3x3 block would exceed Table 6's parameter count.
     * **SPPM** (pyramid pooling, ``V1``): a VGG block, average pools of 5
       and 3 (stride = kernel, spread back by nearest upsampling),
       concatenation, a bias-free 1x1 convolution, and the same VGG block
       again (``share_sppm_block=True``, the authors' code and Table 6's
-      count; False builds a second block, +2.66 M).
+      count; False builds a second block).
     * Fusion: a VGG block on ``[V2, V1]`` gives the module's output, added to
       the encoder level by the backbone.  ``V1`` and ``V2`` are also returned
       for the feature-difference loss (Eq. 3).

@@ -20,8 +20,8 @@ class SpatialTransformer(BaseModule):
     normalised coordinates and the template's feature maps are sampled
     bilinearly there, so that they line up with the sample's.
 
-    Localisation network (checklist ST1-ST2; the paper gives no sizes: these
-    reproduce Table II's +0.74 M parameters, 741,318 exactly): input the
+    Localisation network (the paper gives no sizes: these reproduce Table
+    II's +0.74 M parameters): input the
     channel concatenation of the deepest sample and template features (a
     relative pose needs both images; the paper's formula writes the
     template's alone, ``loc_input='template'``), conv 3x3 to 64 + BN + ReLU,
@@ -41,8 +41,7 @@ class SpatialTransformer(BaseModule):
         loc_input (str): ``'pair'`` (default) or ``'template'``.
         padding_mode (str): ``grid_sample`` padding; ``'border'`` (default)
             repeats edge features where the warp leaves the template,
-            ``'zeros'`` would make the uncovered strip a false change
-            (checklist ST5).
+            ``'zeros'`` would make the uncovered strip a false change.
         norm_cfg (dict): Norm of the convolutions.
     """
 
@@ -117,7 +116,7 @@ def theta_from_pixel_affine(matrix, height: int, width: int) -> np.ndarray:
     SynOCD's ``pose_matrix`` does; the returned ``theta`` maps normalised
     sample coordinates back to normalised template coordinates, so
     ``grid_sample(template, affine_grid(theta))`` registers the template
-    with the sample (checklist ST7).
+    with the sample.
     """
 
     def normaliser(h, w):

@@ -22,8 +22,7 @@ def vgg_block(
     LSA-Net's ``VGG_B`` (Table 1, Sec. 3.1) with ``kernel_size=3``; its
     strip blocks ``VGG_R`` and ``VGG_C`` (Table 3) with ``(1, 3)`` and
     ``(3, 1)``.  The convolutions keep their bias in front of BN as the
-    authors' code does (LSA-Net checklist A7.6: 6,848 of the 21.60 M
-    parameters of Table 6).
+    authors' code does (Table 6's parameter count includes those biases).
     """
     kh, kw = (kernel_size, ) * 2 if isinstance(kernel_size,
                                                int) else kernel_size

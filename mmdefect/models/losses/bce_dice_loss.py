@@ -17,7 +17,7 @@ def bce_dice_loss(logits: Tensor,
     LSA-Net trains its segmentation and location outputs with this loss
     (Sec. 3.5, Eq. 4).  Eq. 4 as printed drops the background term of the
     BCE and the ``1 -`` of the Dice term (it would be minimised by predicting
-    defect everywhere); this is the authors' code's form (checklist L1): the
+    defect everywhere); this is the authors' code's form: the
     BCE is the mean over all valid pixels of the batch, the Dice of image b
     is ``(2 sum(p y) + s) / (sum(p) + sum(y) + s)`` over its valid pixels
     with ``p = sigmoid(logit)`` and ``s = 1e-5``, so a defect-free image

@@ -19,7 +19,7 @@ def binary_focal_loss(logits: Tensor,
     ``-alpha_t (1 - p_t)^gamma log(p_t)`` with ``p_t`` the probability of
     the true class and ``alpha_t = alpha`` for defect pixels, ``1 - alpha``
     for background (the printed equation has a bare alpha, which would only
-    scale the loss; checklist Q6).  Equal to torchvision's
+    scale the loss).  Equal to torchvision's
     ``sigmoid_focal_loss(..., reduction='mean')`` on valid pixels.  With
     ``alpha=None`` no class weight: BGNet's Eq. 16.  mmseg's ``FocalLoss``
     calls an mmcv op that the CPU-built mmcv lacks on CUDA.

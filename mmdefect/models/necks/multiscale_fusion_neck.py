@@ -18,14 +18,14 @@ class MultiscaleFusionNeck(nn.Module):
     Always: a ``kernel_size`` x ``kernel_size``
     :class:`~mmdefect.models.layers.SegDecConv` on the deepest stage to
     ``channels`` (SegDecNet's 15x15 conv; MFFPA Sec. 3.1).  With ``fusion``
-    (MFFPA's MFF, Sec. 3.1, Fig. 4; checklist M1-M5): every stage is
+    (MFFPA's MFF, Sec. 3.1, Fig. 4): every stage is
     average-pooled to the deepest stage's size and the stages are
     concatenated (64 + 64 + 128 = 256 channels), :class:`OutlookAttention`
     mixes them, and its output comes first in the concatenation with the
-    large-kernel features (256 + 256 = 512, checklist H1).  Returns a
+    large-kernel features (256 + 256 = 512).  Returns a
     one-element list.
 
-    The four rows of MFFPA's Table 9 (checklist 1.8): baseline SegDecNet
+    The four rows of MFFPA's Table 9: baseline SegDecNet
     (no fusion, 64 -> 1024), MFF (fusion, 128 -> 256), PA (no fusion,
     64 -> 512), MFFPA (fusion, 128 -> 256).
 
