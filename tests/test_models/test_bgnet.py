@@ -35,7 +35,7 @@ def build(repo, suffix=''):
 
 
 def oracle(t_s, t_t, tau=0.1, theta=0.2, mutual=True):
-    """The rule of the authors' code, written out (checklist A17-A19)."""
+    """The rule of the authors' code, written out."""
     scores = torch.einsum('nlc,nsc->nls', t_s, t_t) / tau
     p = torch.softmax(scores, 1) * torch.softmax(scores, 2)
     mask = (p > theta) & (p == p.max(dim=2, keepdim=True)[0])

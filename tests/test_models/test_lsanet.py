@@ -58,7 +58,7 @@ def test_inputs_must_divide_by_16(repo):
 
 
 def test_table6_parameters_and_macs(repo):
-    """Checklist A7: the authors' forward path (group-sum location logit,
+    """The authors' forward path (group-sum location logit,
     shape logits computed) has 21,601,485 parameters and 30,611,013,632 conv
     MACs at 256x256 (Table 6: 21.60 M, 61.60 GFLOPs = 2 x MACs + the rest);
     the paper default 21,600,770, both 21.60 M."""
@@ -77,7 +77,7 @@ def test_table6_parameters_and_macs(repo):
 
 
 def test_table8_part_sizes(repo):
-    # Checklist A7.4: U-Net 7.85 M, LAM 0.27 M, SDM 7.97 M, FEM 5.51 M.
+    # Table 8's parts: U-Net, then what LAM, SDM and FEM add.
     sizes = [
         params(build(repo, suffix))
         for suffix in ('_unet', '_lam', '_lam-sdm', '')
@@ -87,7 +87,7 @@ def test_table8_part_sizes(repo):
 
 
 def test_paper_text_variants_change_the_count(repo):
-    # Checklist A7.5: why the code's three choices are the defaults.
+    # Why the code's three choices are the defaults.
     base = params(build(repo))
     separate = ShapeDetection(share_sppm_block=False)
     shared = ShapeDetection()

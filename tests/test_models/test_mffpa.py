@@ -20,7 +20,7 @@ from mmdefect.models.layers import (OutlookAttention, PyramidAttention,
                                     gradient_multiply)
 from mmdefect.utils import count_conv_linear_macs
 
-# Table 9 rows: config, parameters (checklist section 10), conv + linear
+# Table 9 rows: config, parameters (measured), conv + linear
 # multiply-adds at 3 x 640 x 232 (paper: 47.99 / 31.79 / 32.35 / 33.32 G).
 TABLE9 = [
     ('segdecnet_ksdd2-n0', 15_638_813, 47.988),
@@ -111,7 +111,7 @@ def test_pyramid_attention_branch_softmax(attention):
         torch.testing.assert_close(weights.sum(0), torch.ones(2, 8, 6, 5))
         assert pa(torch.randn(2, 17, 12, 10)).shape == (2, 8, 6, 5)
     # The paper's sizes: 4 x 256 -> 64 convs (2,686,976) + one shared
-    # coordinate attention (1,688), checklist 1.7.
+    # coordinate attention (1,688).
     paper = PyramidAttention(513)
     assert sum(p.numel() for p in paper.branches.parameters()) == 2_686_976
     assert sum(p.numel() for p in paper.attention.parameters()) == 1_688
