@@ -121,3 +121,29 @@ def test_hook_gives_the_same_error_with_whole_and_slide_inference(repo):
         errors[mode] = hub.get_scalar('test/stm/theta_error_px').current()
     assert errors['whole'] == errors['slide'] == pytest.approx(
         np.hypot(1, 1), abs=1e-3)
+
+
+def test_synocd_test_pipeline_brings_the_pose_to_the_hook(repo, synocd_root):
+    from mmengine.dataset import pseudo_collate
+    from mmseg.registry import DATASETS
+    cfg = Config.fromfile(f'{repo}/{BANET}')
+    dataset = DATASETS.build(
+        dict(cfg.test_dataloader.dataset, data_root=str(synocd_root)))
+    batch = pseudo_collate([dataset[i] for i in range(2)])
+    poses = [s.metainfo['pose'] for s in batch['data_samples']]
+    assert all({'tx', 'ty', 'angle'} <= set(pose) for pose in poses)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        preds = model.test_step(batch)
+    runner, hub = _runner('test_pose_error_hook_synocd')
+    hook = PoseErrorHook()
+    hook.after_val_iter(runner, 0, batch, preds)
+    hook.after_val_epoch(runner)
+    # An untrained STM is the identity.
+    identity = np.mean(
+        [field_error(*translation_field(0, 0, 64), pose)[1] for pose in poses])
+    assert hub.get_scalar('val/stm/identity_error_px').current() == \
+        pytest.approx(identity, abs=1e-3)
+    assert hub.get_scalar('val/stm/theta_error_px').current() == \
+        pytest.approx(identity, abs=1e-2)

@@ -19,10 +19,15 @@ train_pipeline = [
     dict(type='GenerateLocationMap'),
     dict(type='PackDefectInputs'),
 ]
+# Testing also packs each sample's recorded pose against its template, for
+# PoseErrorHook.
+meta_keys = ('img_path', 'template_path', 'seg_map_path', 'ori_shape',
+             'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label', 'pose')
 test_pipeline = [
     dict(type='LoadDefectImages'),
     dict(type='LoadDefectAnnotations'),
-    dict(type='PackDefectInputs'),
+    dict(type='PackDefectInputs', meta_keys=meta_keys),
 ]
 tta_pipeline = [
     dict(type='LoadDefectImages'),
@@ -32,7 +37,7 @@ tta_pipeline = [
             dict(type='RandomFlip', prob=0., direction='horizontal'),
             dict(type='RandomFlip', prob=1., direction='horizontal')
         ], [dict(type='LoadDefectAnnotations')],
-                    [dict(type='PackDefectInputs')]])
+                    [dict(type='PackDefectInputs', meta_keys=meta_keys)]])
 ]
 train_dataloader = dict(
     batch_size=8,
