@@ -1,5 +1,6 @@
-"""Every shipped config resolves, finds its data, builds its model and
-optimiser, and runs a few training iterations."""
+"""Every shipped config resolves, finds its data, validates on a split that
+is not the test split, builds its model and optimiser, and runs a few
+training iterations."""
 import glob
 import os.path as osp
 import re
@@ -79,12 +80,21 @@ def test_config_builds_and_trains(path, synlcd_root, synocd_root):
         osp.basename(cfg.train_dataloader.dataset.get('data_root',
                                                       '')).split('_')[0])
     if data_root is not None:
-        for loader in ('train_dataloader', 'test_dataloader'):
+        paths = {}
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader'):
             dataset_cfg = cfg[loader].dataset
             dataset_cfg.data_root = str(data_root)
             write_mixed_annotation(data_root, dataset_cfg)
             dataset = DATASETS.build(dataset_cfg)
             assert len(dataset) > 0
+            paths[loader] = {
+                dataset.get_data_info(i)['img_path']
+                for i in range(len(dataset))
+            }
+        # Validation shares no image with training or testing.
+        assert not paths['val_dataloader'] & (
+            paths['train_dataloader'] | paths['test_dataloader'])
         # One test sample through the config's own pipeline (the training
         # pipeline would upscale the tiny images to the 512 crop: slow).
         # Both list pairs; single-image models keep the sample.
@@ -114,10 +124,45 @@ def test_config_builds_and_trains(path, synlcd_root, synocd_root):
         optim.update_params(loss)
 
 
+def _source(dataset_cfg):
+    return (dataset_cfg.get('data_root'), dataset_cfg.get('ann_file'),
+            dataset_cfg.get('data_prefix'))
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_validation_is_never_the_test_split(path):
+    """Validation reads the data set's own validation split, or the
+    validation part of the training file that the training loader splits
+    alike; never the test split, so that best-checkpoint selection and
+    calibration never see a test image."""
+    cfg = Config.fromfile(osp.join(REPO, path))
+    train, val, test = (
+        cfg[f'{split}_dataloader'].dataset
+        for split in ('train', 'val', 'test'))
+    assert test.get('holdout') is None
+    assert _source(val) != _source(test)
+    holdout = val.get('holdout')
+    if holdout is None:
+        assert _source(val) != _source(train)
+    else:
+        assert holdout.part == 'val'
+        assert _source(train) == _source(val)
+        assert train.holdout == dict(holdout, part='train')
+    # The checkpoint hook's best metric is one the validation loop reports.
+    best = cfg.default_hooks.checkpoint.get('save_best')
+    if best is not None:
+        evaluators = cfg.val_evaluator if isinstance(
+            cfg.val_evaluator, list) else [cfg.val_evaluator]
+        kinds = {e.type for e in evaluators}
+        assert ('ImageDefectMetric'
+                if best.startswith('image/') else 'DefectIoUMetric') in kinds
+
+
 @pytest.fixture(scope='module')
 def converted_root(tmp_path_factory):
     """A tiny data set in the single-image converters' layout: grey images,
-    0/1 masks, ``image - mask`` list lines."""
+    0/1 masks, ``image - mask`` list lines, KSDD window names (one source
+    image each)."""
     import cv2
     import numpy as np
     root = tmp_path_factory.mktemp('converted')
@@ -125,14 +170,15 @@ def converted_root(tmp_path_factory):
     for split in ('train', 'test'):
         lines = []
         for i in range(3):
+            name = f'kos0{i}_Part0_0.png'
             for kind in ('images', 'masks'):
                 (root / kind / split).mkdir(parents=True, exist_ok=True)
             img = rng.integers(0, 255, (64, 64), dtype=np.uint8)
             mask = np.zeros((64, 64), np.uint8)
             mask[10 + i:20 + 2 * i, 5:30] = 1
-            cv2.imwrite(str(root / 'images' / split / f'{i}.png'), img)
-            cv2.imwrite(str(root / 'masks' / split / f'{i}.png'), mask)
-            lines.append(f'images/{split}/{i}.png - masks/{split}/{i}.png')
+            cv2.imwrite(str(root / 'images' / split / name), img)
+            cv2.imwrite(str(root / 'masks' / split / name), mask)
+            lines.append(f'images/{split}/{name} - masks/{split}/{name}')
         (root / 'splits').mkdir(exist_ok=True)
         (root / 'splits' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
     return root
@@ -144,19 +190,23 @@ def converted_root(tmp_path_factory):
 ])
 def test_single_image_configs_run_their_pipelines(path, converted_root):
     """Grey images load as 3 channels; flips and one photometric jitter keep
-    the image, mask and location target aligned; testing reads the test
-    split."""
+    the image, mask and location target aligned; validation holds out one
+    of the three training images, testing reads the test split."""
     import numpy as np
     cfg = Config.fromfile(osp.join(REPO, path))
-    for loader in ('train_dataloader', 'test_dataloader'):
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = str(converted_root)
-    train = DATASETS.build(cfg.train_dataloader.dataset)
-    test = DATASETS.build(cfg.test_dataloader.dataset)
-    assert len(train) == len(test) == 3
+    train, val, test = (
+        DATASETS.build(cfg[f'{split}_dataloader'].dataset)
+        for split in ('train', 'val', 'test'))
+    assert (len(train), len(val), len(test)) == (2, 1, 3)
+    held_out = val.get_data_info(0)['img_path']
+    assert held_out not in {train.get_data_info(i)['img_path'] for i in (0, 1)}
+    assert 'images/train/' in held_out
     assert 'images/test/' in test.get_data_info(0)['img_path']
     for seed in range(4):
         np.random.seed(seed)
-        out = train[seed % 3]
+        out = train[seed % 2]
         assert out['inputs'].shape == (3, 64, 64)
         sample = out['data_samples']
         mask = sample.gt_sem_seg.data[0]

@@ -3,5 +3,5 @@
 _base_ = './cadnet_synlcd.py'
 model = dict(decode_head=dict(mode='out_of_class'))
 train_dataloader = dict(dataset=dict(ann_file='splits/train_abpt.txt'))
-val_dataloader = dict(dataset=dict(ann_file='splits/test_abpt.txt'))
-test_dataloader = val_dataloader
+val_dataloader = dict(dataset=dict(ann_file='splits/train_abpt.txt'))
+test_dataloader = dict(dataset=dict(ann_file='splits/test_abpt.txt'))

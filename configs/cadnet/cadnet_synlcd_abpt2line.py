@@ -4,13 +4,7 @@
 #   python tools/test.py THIS_CONFIG \
 #       work_dirs/cadnet_synlcd_abpt2abpt/iter_126000.pth
 _base_ = './cadnet_synlcd_abpt2abpt.py'
-val_dataloader = dict(dataset=dict(ann_file='splits/test_line.txt'))
-test_dataloader = val_dataloader
-val_evaluator = [
-    dict(
-        type='DefectIoUMetric',
-        iou_metrics=['mIoU', 'mFscore'],
-        tested_class=1),
-    dict(type='ImageDefectMetric'),
+test_dataloader = dict(dataset=dict(ann_file='splits/test_line.txt'))
+test_evaluator = [
+    dict(_base_.test_evaluator[0], tested_class=1), _base_.test_evaluator[1]
 ]
-test_evaluator = val_evaluator

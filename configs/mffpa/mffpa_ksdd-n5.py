@@ -1,4 +1,6 @@
 # MFFPA on KolektorSDD fold 0 with 5 pixel-labelled defective images
 # (Table 1, N = 5); dynamic loss balance on.
 _base_ = './mffpa_ksdd-n0.py'
-train_dataloader = dict(dataset=dict(ann_file='splits/train_n5.json'))
+ann_file = 'splits/train_n5.json'
+train_dataloader = dict(dataset=dict(ann_file=ann_file))
+val_dataloader = dict(dataset=dict(ann_file=ann_file))

@@ -1,4 +1,6 @@
 # MFFPA on KolektorSDD2 with 53 of the 246 defective training images
 # pixel-labelled (Table 4, N = 53); dynamic loss balance on.
 _base_ = './mffpa_ksdd2-n0.py'
-train_dataloader = dict(dataset=dict(ann_file='splits/train_n53.json'))
+ann_file = 'splits/train_n53.json'
+train_dataloader = dict(dataset=dict(ann_file=ann_file))
+val_dataloader = dict(dataset=dict(ann_file=ann_file))

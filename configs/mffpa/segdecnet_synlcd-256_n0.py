@@ -1,3 +1,5 @@
 # SegDecNet on SynLCD, N = 0 pixel-labelled defective images.
 _base_ = './segdecnet_synlcd-256_n14.py'
-train_dataloader = dict(dataset=dict(ann_file='splits/train_n0.json'))
+ann_file = 'splits/train_n0.json'
+train_dataloader = dict(dataset=dict(ann_file=ann_file))
+val_dataloader = dict(dataset=dict(ann_file=ann_file))

@@ -1,6 +1,6 @@
 # DAGM 2007, one dataset and one model per class (MFFPA Table 2): 512 x 512
-# grey images, masks dilated by 7, distance weights p = 1, w_pos = 10
-# (checklist section 3).  tools/dataset_converters/dagm.py writes
+# grey images, masks dilated by 7, distance weights p = 1, w_pos = 10.
+# tools/dataset_converters/dagm.py writes
 # data/dagm/class{1..10}/splits/train_n{0,5,15,45,<all>}.json and test.json;
 # class k is its data_root.  Models take one channel.
 _base_ = './mixed-supervision.py'
@@ -16,8 +16,7 @@ test_pipeline = [
     dict(type='LoadDefectAnnotations'),
     dict(type='PackDefectInputs'),
 ]
-train_dataloader = dict(
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+dataset = dict(data_root=data_root)
+train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(dataset, pipeline=test_pipeline))
 test_dataloader = val_dataloader

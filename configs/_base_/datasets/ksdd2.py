@@ -1,8 +1,8 @@
 # KolektorSDD2 (Bozic et al. 2021): 2,331 train (246 defective) / 1,004 test
 # colour images of about 230 x 630, resized to 232 x 640 (W x H); masks
-# dilated by 15, distance weights p = 2, w_pos = 3 (checklist section 3).
-# tools/dataset_converters/ksdd2.py writes splits/train_n{0,16,53,126,246}
-# .json and splits/test.json.
+# dilated by 15, distance weights p = 2, w_pos = 3 (SegDecNet's KSDD2
+# settings, which MFFPA keeps).  tools/dataset_converters/ksdd2.py writes
+# splits/train_n{0,16,53,126,246}.json and splits/test.json.
 _base_ = './mixed-supervision.py'
 data_root = 'data/ksdd2'
 size = (232, 640)
@@ -19,8 +19,7 @@ test_pipeline = [
     dict(type='LoadDefectAnnotations'),
     dict(type='PackDefectInputs'),
 ]
-train_dataloader = dict(
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+dataset = dict(data_root=data_root)
+train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(dataset, pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -29,27 +29,18 @@ dataset = dict(
     data_root=data_root,
     ann_file='',
     mask_value_map={255: 1})
+folders = {
+    split:
+    dict(
+        img_path=f'{split}/sample',
+        template_path=f'{split}/template',
+        seg_map_path=f'{split}/mask')
+    for split in ('train', 'val', 'test')
+}
 train_dataloader = dict(
     dataset=dict(
-        dataset,
-        data_prefix=dict(
-            img_path='train/sample',
-            template_path='train/template',
-            seg_map_path='train/mask'),
-        pipeline=train_pipeline))
+        dataset, data_prefix=folders['train'], pipeline=train_pipeline))
 val_dataloader = dict(
-    dataset=dict(
-        dataset,
-        data_prefix=dict(
-            img_path='val/sample',
-            template_path='val/template',
-            seg_map_path='val/mask'),
-        pipeline=test_pipeline))
+    dataset=dict(dataset, data_prefix=folders['val'], pipeline=test_pipeline))
 test_dataloader = dict(
-    dataset=dict(
-        dataset,
-        data_prefix=dict(
-            img_path='test/sample',
-            template_path='test/template',
-            seg_map_path='test/mask'),
-        pipeline=test_pipeline))
+    dataset=dict(dataset, data_prefix=folders['test'], pipeline=test_pipeline))

@@ -8,15 +8,12 @@
 _base_ = './synlcd-256.py'
 dataset_type = 'DefectDataset'
 train_pipeline = [
-    dict(type='LoadDefectImages'),
-    dict(type='LoadDefectAnnotations'),
-    dict(type='RandomFlip', prob=0.5),
+    *_base_.train_pipeline[:-1],
     dict(type='GenerateEdgeMap'),
     dict(type='GenerateLocationMap'),
     dict(type='PackDefectInputs'),
 ]
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type, mask_value_map={2: 1}, pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(type=dataset_type, mask_value_map={2: 1}))
+dataset = dict(type=dataset_type, mask_value_map={2: 1})
+train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader

@@ -13,21 +13,9 @@ train_pipeline = [
     dict(type='GenerateSegDecTargets', dilation=3, p=2, w_pos=3),
     dict(type='PackDefectInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadDefectImages'),
-    dict(type='LoadDefectAnnotations'),
-    dict(type='PackDefectInputs'),
-]
+ann_file = 'splits/train_n14.json'
+dataset = dict(data_root=data_root, mask_value_map={2: 1})
 train_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        ann_file='splits/train_n14.json',
-        mask_value_map={2: 1},
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        ann_file='splits/test.txt',
-        mask_value_map={2: 1},
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
+    dataset=dict(dataset, ann_file=ann_file, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(dataset, ann_file=ann_file))
+test_dataloader = dict(dataset=dict(dataset, ann_file='splits/test.txt'))

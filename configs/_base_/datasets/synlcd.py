@@ -1,6 +1,9 @@
 # SynLCD (CADNet, Sec. 4.1): sample/template/mask triples at 512x512, split
 # by display pattern (7 training patterns, 3 unseen test patterns).
 # Generate with: python tools/dataset_converters/synlcd.py data/synlcd
+# SynLCD has no validation split: validation holds out 10 % of the training
+# patterns' samples (configs/_base_/datasets/defect.py).
+_base_ = './defect.py'
 dataset_type = 'SynLCDDataset'
 data_root = 'data/synlcd'
 crop_size = (512, 512)
@@ -29,47 +32,20 @@ test_pipeline = [
     dict(type='LoadDefectAnnotations'),
     dict(type='PackDefectInputs'),
 ]
-# Test-time augmentation (tools/test.py --tta): two scales x two flips,
-# applied to the stacked pair, averaged by DefectTTAModel.
+# Test-time augmentation (tools/test.py --tta): two scales x the base's two
+# flips.
 img_ratios = [1.0, 1.25]
-tta_transforms = [
-    [dict(type='Resize', scale_factor=r, keep_ratio=True) for r in img_ratios],
-    [
-        dict(type='RandomFlip', prob=0., direction='horizontal'),
-        dict(type='RandomFlip', prob=1., direction='horizontal')
-    ],
-    [dict(type='LoadDefectAnnotations')],
-    [dict(type='PackDefectInputs')],
-]
 tta_pipeline = [
     dict(type='LoadDefectImages'),
-    dict(type='TestTimeAug', transforms=tta_transforms)
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='Resize', scale_factor=r, keep_ratio=True)
+            for r in img_ratios
+        ], *_base_.tta_flip_transforms])
 ]
-train_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/train.txt',
-        pipeline=train_pipeline))
+dataset = dict(type=dataset_type, data_root=data_root)
+train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/test.txt',
-        pipeline=test_pipeline))
+    batch_size=4, dataset=dict(dataset, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# Pixel metrics (per-class IoU/Fscore, mIoU, pooled defect P/R/F1/F2/IoU) and
-# image-level ones (AP, AUROC, F1-max; image score = pred_score).
-val_evaluator = [
-    dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore']),
-    dict(type='ImageDefectMetric'),
-]
-test_evaluator = val_evaluator
