@@ -1,10 +1,8 @@
 # CPU quick run of BANet on SynOCD: 500 iterations of 4 pairs from scratch
-# (no ImageNet weights offline), so Adam at 1e-4, the checklist's
-# from-scratch alternative (T2), instead of the paper's 1e-5.
-_base_ = './banet_r34_synocd-256.py'
+# at Adam 1e-4.
+_base_ = [
+    '../_base_/models/banet_r34.py', '../_base_/datasets/synocd-256.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_adam_500.py'
+]
 train_dataloader = dict(batch_size=4)
-optim_wrapper = dict(optimizer=dict(lr=1e-4))
-train_cfg = dict(max_iters=500, val_interval=500)
-default_hooks = dict(
-    logger=dict(interval=5),
-    checkpoint=dict(interval=500, max_keep_ckpts=1, save_best=None))
+custom_hooks = [*_base_.custom_hooks, dict(type='PoseErrorHook')]

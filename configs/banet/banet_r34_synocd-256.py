@@ -6,4 +6,4 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_banet.py'
 ]
 train_dataloader = dict(batch_size=16)
-custom_hooks = [dict(type='InvalidLossHook'), dict(type='PoseErrorHook')]
+custom_hooks = [*_base_.custom_hooks, dict(type='PoseErrorHook')]

@@ -4,4 +4,5 @@
 _base_ = './banet_r34_synocd-256.py'
 model = dict(
     neck=dict(stm=None, feam=None, edge_attention=False), auxiliary_head=None)
-custom_hooks = [dict(type='InvalidLossHook')]
+# No spatial transformer, no pose to score.
+custom_hooks = _base_.custom_hooks[:-1]

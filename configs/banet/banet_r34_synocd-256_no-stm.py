@@ -2,4 +2,5 @@
 # FEAM works on the plain (unaligned) differences.
 _base_ = './banet_r34_synocd-256.py'
 model = dict(neck=dict(stm=None))
-custom_hooks = [dict(type='InvalidLossHook')]
+# No spatial transformer, no pose to score.
+custom_hooks = _base_.custom_hooks[:-1]

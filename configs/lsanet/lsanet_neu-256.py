@@ -3,11 +3,7 @@
 # cosine to 1e-5 over 500 epochs of batch 16.
 _base_ = [
     '../_base_/models/lsanet.py', '../_base_/datasets/neu-seg-256.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_lsanet.py'
+    '../_base_/schedules/schedule_lsanet.py'
 ]
-# Batch 16, last incomplete batch dropped, epochs (checklist T3).
-train_dataloader = dict(
-    batch_size=16,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True))
-log_processor = dict(by_epoch=True)
+# Epochs of batch 16 (Sec. 4.3), the last incomplete batch dropped.
+train_dataloader = _base_.epoch_loader

@@ -1,10 +1,10 @@
-# The authors' public code where it differs from the paper (checklist 7):
-# the location attention sums the strips (#1) and takes its logit from the
-# sum of the groups (#2); the SDM computes its two shape logits even though
-# no loss uses them (their 768 parameters are in the code's 21,601,485);
-# the difference loss is 1 / MSE over the whole batch without eps (#10);
-# albumentations' Flip (horizontal, vertical or both, each with probability
-# 1/6) instead of the vertical flip (#12).
+# The authors' public code where it differs from the paper: the location
+# attention sums the strips and takes its logit from the sum of the groups;
+# the SDM computes its two shape logits even though no loss uses them (their
+# 768 parameters are in the code's 21,601,485); the difference loss is
+# 1 / MSE over the whole batch without eps; albumentations' Flip
+# (horizontal, vertical or both, each with probability 1/6) instead of the
+# vertical flip.
 _base_ = './lsanet_neu-256.py'
 model = dict(
     backbone=dict(
@@ -15,14 +15,11 @@ model = dict(
         dict(_base_.difference_head, eps=0.0, reduction='batch')
     ])
 train_pipeline = [
-    dict(type='LoadDefectImages'),
-    dict(type='LoadDefectAnnotations'),
+    *_base_.train_pipeline[:2],
     dict(
         type='RandomFlip',
         prob=[1 / 6, 1 / 6, 1 / 6],
         direction=['horizontal', 'vertical', 'diagonal']),
-    dict(type='RandomChoice', transforms=[[t] for t in _base_.photometric]),
-    dict(type='GenerateLocationMap'),
-    dict(type='PackDefectInputs'),
+    *_base_.train_pipeline[3:],
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,7 +1,7 @@
 # MFFPA Tables 5/6 "PA" (Table 9 row 3: 10.87 M / 32.35 G): the pyramid
 # attention decision on SegDecNet's segmentation network whose 15x15 conv
 # gives 512 channels (64 -> 512, no third-stage conv, no fusion; not
-# "baseline + PA", checklist 1.8).  N = 0 (AP 85.66, AUC 95.07); Tables 7/8
+# "baseline + PA").  N = 0 (AP 85.66, AUC 95.07); Tables 7/8
 # "CA".
 _base_ = './mffpa_ksdd2-n0.py'
 model = dict(

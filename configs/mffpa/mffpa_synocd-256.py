@@ -3,7 +3,7 @@
 # defective, so every image is pixel-labelled (N = all) and the decision
 # network only ever sees positives; the segmentation is what is scored.
 # SegDecNet targets as on SynLCD (dilation 3, p 2, w_pos 3); batch 1, no
-# augmentation, epochs (checklist 2.6, 2.7).
+# augmentation, epochs (SegDecNet's training).
 _base_ = [
     '../_base_/models/mffpa.py', '../_base_/datasets/synocd-256.py',
     '../_base_/schedules/schedule_mffpa.py'

@@ -2,6 +2,7 @@
 # training samples, i.e. one sample per iteration.  The authors published no
 # optimiser settings; mmseg's SegFormer recipe (AdamW 6e-5, poly decay after
 # a linear warm-up, 10x learning rate on the head) is used.
+_base_ = './schedule_base.py'
 optimizer = dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01)
 optim_wrapper = dict(
     type='OptimWrapper',
@@ -24,17 +25,7 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=126000, val_interval=12600)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
+    logger=dict(log_metric_by_epoch=False),
     checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=12600,
-        max_keep_ckpts=3,
-        save_best='mIoU'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+        by_epoch=False, interval=12600, max_keep_ckpts=3, save_best='mIoU'))

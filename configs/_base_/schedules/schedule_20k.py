@@ -4,15 +4,8 @@
 # optimiser (AdamW 6e-5, linear warm-up, poly decay, 10x on the heads).
 _base_ = './schedule_126k.py'
 param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=1.0,
-        begin=1500,
-        end=20000,
-        by_epoch=False),
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], end=20000),
 ]
 train_cfg = dict(max_iters=20000, val_interval=2000)
 default_hooks = dict(

@@ -3,14 +3,8 @@
 _base_ = './schedule_126k.py'
 optim_wrapper = dict(optimizer=dict(lr=6e-4))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=1.0,
-        begin=50,
-        end=500,
-        by_epoch=False),
+    dict(_base_.param_scheduler[0], start_factor=0.01, end=50),
+    dict(_base_.param_scheduler[1], begin=50, end=500),
 ]
 train_cfg = dict(max_iters=500, val_interval=500)
 # A log line every 5 iterations: the first one within seconds of the start
