@@ -51,7 +51,16 @@ class DefectEncoderDecoder(EncoderDecoder):
       slide inference), otherwise the largest defect-class probability over
       all pixels (:func:`defect_probability`);
     * ``pred_<name>``: ``PixelData`` (1, H, W) for every heat map, e.g.
-      ``pred_distance_map``.
+      ``pred_distance_map``;
+    * ``pred_label``: 0-dim int64 tensor, the decision: 1 where
+      ``pred_score`` is at least ``test_cfg.image_threshold`` (0.5 when
+      the model is not calibrated).
+
+    Operating point.  ``test_cfg.pixel_threshold`` (set from a
+    calibration record, see ``tools/calibrate.py``) replaces mmseg's
+    arg-max: ``pred_sem_seg`` marks a pixel defective where its defect
+    probability is at least the threshold, with the most likely defect
+    class there.  Without it ``pred_sem_seg`` is mmseg's.
 
     For that, ``out_channels`` counts every channel ``encode_decode``
     returns (it sizes mmseg's slide-inference buffer); the class logits are
@@ -181,6 +190,9 @@ class DefectEncoderDecoder(EncoderDecoder):
         data_samples = super().postprocess_result(seg_logits[:, :num_logits],
                                                   data_samples)
         num_maps = len(self.map_names)
+        test_cfg = self.test_cfg or {}
+        pixel_threshold = test_cfg.get('pixel_threshold')
+        image_threshold = test_cfg.get('image_threshold', 0.5)
         for sample, extras in zip(data_samples, seg_logits[:, num_logits:]):
             if to_original and len(extras):
                 extras = self._to_original(extras, sample.metainfo)
@@ -189,7 +201,15 @@ class DefectEncoderDecoder(EncoderDecoder):
             score = (
                 extras[num_maps] if self.with_cls_head else defect_probability(
                     sample.seg_logits.data))
-            sample.set_field(score.max().float(), 'pred_score')
+            score = score.max().float()
+            sample.set_field(score, 'pred_score')
+            sample.set_field((score >= image_threshold).long(), 'pred_label')
+            if pixel_threshold is not None:
+                sample.set_field(
+                    PixelData(
+                        data=defect_classes(sample.seg_logits.data,
+                                            pixel_threshold)[None]),
+                    'pred_sem_seg')
         return data_samples
 
     def _to_original(self, extras: Tensor, img_meta: dict) -> Tensor:
@@ -254,6 +274,17 @@ def defect_probability(seg_logits: Tensor) -> Tensor:
     if seg_logits.shape[0] == 1:
         return seg_logits[0]
     return F.softmax(seg_logits, dim=0)[1:].max(dim=0)[0]
+
+
+def defect_classes(seg_logits: Tensor, threshold: float) -> Tensor:
+    """(H, W) class indices: the most likely defect class where the
+    defect probability (:func:`defect_probability`) is at least
+    ``threshold``, background (0) elsewhere."""
+    defective = defect_probability(seg_logits) >= threshold
+    if seg_logits.shape[0] == 1:
+        return defective.long()
+    return torch.where(defective, seg_logits[1:].argmax(dim=0) + 1,
+                       torch.zeros_like(defective, dtype=torch.long))
 
 
 def heat_maps(data_sample: SegDataSample) -> Dict[str, Tensor]:

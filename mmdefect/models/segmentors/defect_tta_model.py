@@ -7,6 +7,8 @@ from mmseg.models.segmentors import SegTTAModel
 from mmseg.registry import MODELS
 from mmseg.utils import SampleList
 
+from .defect_encoder_decoder import defect_classes
+
 
 @MODELS.register_module()
 class DefectTTAModel(SegTTAModel):
@@ -22,13 +24,19 @@ class DefectTTAModel(SegTTAModel):
       or ``probability > decode_head.threshold`` for one channel;
       ``seg_logits`` becomes the log of the averaged probabilities (one
       channel: the averaged probability, as mmseg stores it);
-    * ``pred_score`` and every ``pred_<name>`` heat map are averaged.
+    * ``pred_score`` and every ``pred_<name>`` heat map are averaged;
+    * the model's operating point decides the merged copy as it decides one
+      prediction: ``pred_sem_seg`` at ``test_cfg.pixel_threshold`` where
+      set, ``pred_label`` at ``test_cfg.image_threshold`` (default 0.5).
 
     The merged sample keeps the first (un-augmented) copy's meta data and
     ground truth.
     """
 
     def merge_preds(self, data_samples_list: List[SampleList]) -> SampleList:
+        test_cfg = self.module.test_cfg or {}
+        pixel_threshold = test_cfg.get('pixel_threshold')
+        image_threshold = test_cfg.get('image_threshold', 0.5)
         merged = []
         for copies in data_samples_list:
             sample = copies[0].clone()
@@ -42,6 +50,8 @@ class DefectTTAModel(SegTTAModel):
                 pred = probs.argmax(dim=0, keepdim=True)
                 seg_logits = probs.clamp_min(1e-12).log()
             sample.seg_logits = PixelData(data=seg_logits)
+            if pixel_threshold is not None:
+                pred = defect_classes(seg_logits, pixel_threshold)[None]
             sample.pred_sem_seg = PixelData(data=pred)
             for key in copies[0].keys():
                 if key == 'pred_score':
@@ -51,5 +61,8 @@ class DefectTTAModel(SegTTAModel):
                     mean = torch.stack([c.get(key).data
                                         for c in copies]).mean(dim=0)
                     sample.set_field(PixelData(data=mean), key)
+            if 'pred_score' in sample:
+                sample.pred_label = (sample.pred_score
+                                     >= image_threshold).long()
             merged.append(sample)
         return merged
