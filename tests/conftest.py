@@ -4,13 +4,13 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from mmengine.registry import init_default_scope
 
-import mmdefect  # noqa: F401  (registers everything)
+from mmdefect.utils import setup_runtime
 
-# Models built outside a Runner resolve nested configs (data preprocessors,
-# losses) in the default scope, as the Runner does with default_scope='mmseg'.
-init_default_scope('mmseg')
+# What the tools do first: models built outside a Runner resolve nested
+# configs (data preprocessors, losses) in the default scope 'mmseg', as the
+# Runner does with default_scope='mmseg', and Runner checkpoints load.
+setup_runtime()
 
 CLASSES = ('background', 'line', 'abpt')
 

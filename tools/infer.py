@@ -32,7 +32,6 @@ name and renamed, so an interrupted run leaves no half-written file.
 import argparse
 import csv
 import io
-import json
 import os.path as osp
 import sys
 from typing import List
@@ -42,7 +41,7 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmdefect.apis import DefectInferencer
-from mmdefect.utils import write_file, write_png
+from mmdefect.utils import write_data, write_file, write_png
 
 INPUT_ERRORS = (OSError, ValueError, KeyError)
 
@@ -187,9 +186,7 @@ def write_summary(args, rows: List[dict], classes: List[str]) -> None:
             k: row.get(k)
             for k in fields
         } for row in rows])
-    write_file(
-        osp.join(args.out, 'summary.json'),
-        json.dumps(summary, indent=2).encode())
+    write_data(osp.join(args.out, 'summary.json'), summary, indent=2)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=fields, restval='')
     writer.writeheader()

@@ -8,9 +8,8 @@ from mmengine.runner import Runner
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
-import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
 from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
-                            teardown_distributed)
+                            setup_runtime, teardown_distributed)
 
 
 def parse_args():
@@ -71,6 +70,7 @@ def trigger_visualization_hook(cfg, args):
 
 def main():
     args = parse_args()
+    setup_runtime()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

@@ -8,9 +8,8 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-import mmdefect  # noqa: F401  (registers modules, allow-lists checkpoints)
 from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
-                            teardown_distributed)
+                            setup_runtime, teardown_distributed)
 
 
 def parse_args():
@@ -47,6 +46,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    setup_runtime()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -66,10 +66,6 @@ def main():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
-    # A resumed run draws the dropout masks the interrupted one would have.
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'TorchRandomStateHook' for h in hooks):
-        cfg.custom_hooks = hooks + [dict(type='TorchRandomStateHook')]
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     check_checkpoint_to_load(runner, training=True)

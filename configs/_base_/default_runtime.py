@@ -13,4 +13,9 @@ log_level = 'INFO'
 load_from = None
 resume = False
 tta_model = dict(type='DefectTTAModel')
-custom_hooks = [dict(type='InvalidLossHook')]
+# TorchRandomStateHook: a resumed training draws the dropout and drop-path
+# masks the interrupted one would have drawn.
+custom_hooks = [
+    dict(type='InvalidLossHook'),
+    dict(type='TorchRandomStateHook')
+]

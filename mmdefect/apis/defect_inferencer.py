@@ -16,7 +16,7 @@ from torch import nn
 
 from mmdefect.datasets.transforms import read_image
 from mmdefect.models.segmentors import heat_maps
-from mmdefect.utils import load_weights, write_png
+from mmdefect.utils import load_weights, setup_runtime, write_png
 
 Image = Union[str, Path, np.ndarray]
 #: One input: an image, a ``(sample, template)`` pair, or a data-info dict
@@ -60,10 +60,13 @@ class DefectInferencer(MMSegInferencer):
     heat map; ``out_dir`` receives ``pred/<stem>.png`` masks and, with the
     visualizer's panels, ``vis/<stem>.png``.
 
+    Building one calls :func:`~mmdefect.utils.setup_runtime` (checkpoint
+    loading, registries).  The caller keeps the inferencer for as long as
+    it predicts: it holds the model, the test pipeline and the visualizer.
+
     Args:
         model (str | Path | Config | nn.Module): Config (file) of the model,
-            or a model built by this class (``init_model``), which is used
-            as it is.
+            or a model built by ``init_model``, which is used as it is.
         weights (str, optional): Checkpoint.  Random weights if None.
         device (str, optional): Device.  Defaults to CUDA if available.
         cfg_options (dict, optional): Overrides merged into the config.
@@ -76,18 +79,15 @@ class DefectInferencer(MMSegInferencer):
                  device: Optional[str] = None,
                  cfg_options: Optional[dict] = None,
                  show_progress: bool = False) -> None:
+        setup_runtime()
         self._given_model = model if isinstance(model, nn.Module) else None
         if self._given_model is not None:
-            cfg = model.cfg
-        elif isinstance(model, (str, Path)):
-            cfg = Config.fromfile(str(model))
-        elif isinstance(model, Config):
-            cfg = copy.deepcopy(model)
-        else:
-            raise TypeError('model must be a config file, a Config or a '
-                            f'model built by init_model, got {type(model)}')
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
+            if getattr(model, 'cfg', None) is None:
+                raise AttributeError(
+                    'the model has no cfg attribute; build it with '
+                    'mmdefect.apis.init_model, or set model.cfg to its config')
+            model = model.cfg
+        cfg = load_config(model, cfg_options)
         super().__init__(
             cfg,
             weights,
@@ -106,18 +106,7 @@ class DefectInferencer(MMSegInferencer):
                     device: str) -> nn.Module:
         if self._given_model is not None:
             return self._given_model
-        cfg.model.train_cfg = None
-        model = MODELS.build(cfg.model)
-        dataset_meta = None
-        if weights is not None:
-            checkpoint = load_weights(model, weights)
-            dataset_meta = checkpoint.get('meta', {}).get('dataset_meta')
-        model.dataset_meta = _class_meta(dataset_meta, cfg,
-                                         model.decode_head.num_classes)
-        model.cfg = cfg
-        model.to(device)
-        model.eval()
-        return model
+        return build_model(cfg, weights, device)
 
     def _init_pipeline(self, cfg: Config) -> Compose:
         """The test pipeline without annotations (inputs without them);
@@ -322,6 +311,46 @@ class DefectInferencer(MMSegInferencer):
             raise ValueError('the inputs come out of the test pipeline with '
                              'different sizes')
         return batches[0]
+
+
+def load_config(config: Union[str, Path, Config],
+                cfg_options: Optional[dict] = None) -> Config:
+    """A copy of ``config`` (a file or a Config) with ``cfg_options``
+    merged."""
+    if isinstance(config, (str, Path)):
+        cfg = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError('expected a config file, a Config or a model built '
+                        f'by init_model, got {type(config)}')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def build_model(cfg: Config,
+                weights: Optional[str] = None,
+                device: str = 'cpu') -> nn.Module:
+    """The model of ``cfg`` in eval mode on ``device``, with the complete
+    weights of ``weights`` (random if None).
+
+    ``model.cfg`` keeps the config and ``model.dataset_meta`` the class
+    names and palette: the checkpoint's ``meta['dataset_meta']``, else the
+    config's test dataset class's.
+    """
+    cfg.model.train_cfg = None
+    model = MODELS.build(cfg.model)
+    dataset_meta = None
+    if weights is not None:
+        checkpoint = load_weights(model, weights)
+        dataset_meta = checkpoint.get('meta', {}).get('dataset_meta')
+    model.dataset_meta = _class_meta(dataset_meta, cfg,
+                                     model.decode_head.num_classes)
+    model.cfg = cfg
+    model.to(device)
+    model.eval()
+    return model
 
 
 def _image_field(image: Image, role: str) -> dict:

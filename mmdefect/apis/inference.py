@@ -1,6 +1,10 @@
 """``init_model`` / ``inference_pair``: the short form of
-:class:`DefectInferencer` for scripts."""
-import weakref
+:class:`DefectInferencer` for scripts.
+
+The caller holds the state: ``init_model`` returns the model (mmseg's
+``init_model``), ``DefectInferencer(model)`` wraps it once with its test
+pipeline and visualizer, and ``inference_pair`` runs that inferencer.
+"""
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -10,12 +14,11 @@ from mmengine.config import Config
 from torch import nn
 
 from mmdefect.models.segmentors import heat_maps
-from .defect_inferencer import DefectInferencer, probabilities
+from mmdefect.utils import setup_runtime
+from .defect_inferencer import (DefectInferencer, build_model, load_config,
+                                probabilities)
 
 ImageInput = Union[str, Path, np.ndarray]
-
-# One inferencer per model built by init_model (pipeline, visualizer).
-_INFERENCERS: 'weakref.WeakKeyDictionary' = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -46,25 +49,13 @@ def init_model(config: Union[str, Path, Config],
 
     ``model.cfg`` keeps the config and ``model.dataset_meta`` the class
     names and palette (the checkpoint's, else the test dataset class's).
+    Calls :func:`~mmdefect.utils.setup_runtime`.
     """
-    inferencer = DefectInferencer(
-        config, checkpoint, device=device, cfg_options=cfg_options)
-    _INFERENCERS[inferencer.model] = inferencer
-    return inferencer.model
+    setup_runtime()
+    return build_model(load_config(config, cfg_options), checkpoint, device)
 
 
-def inferencer_of(model: nn.Module) -> DefectInferencer:
-    """The :class:`DefectInferencer` running ``model``."""
-    if model not in _INFERENCERS:
-        if getattr(model, 'cfg', None) is None:
-            raise AttributeError(
-                'model has no cfg attribute; build it with mmdefect.apis.'
-                'init_model, or set model.cfg to its config')
-        _INFERENCERS[model] = DefectInferencer(model)
-    return _INFERENCERS[model]
-
-
-def inference_pair(model: nn.Module,
+def inference_pair(inferencer: DefectInferencer,
                    sample: Union[ImageInput, Sequence[ImageInput]],
                    template: Union[None, ImageInput,
                                    Sequence[ImageInput]] = None,
@@ -72,7 +63,8 @@ def inference_pair(model: nn.Module,
     """Segment defects in samples compared with their templates.
 
     Args:
-        model (nn.Module): From :func:`init_model`.
+        inferencer (DefectInferencer): Built once by the caller, from a
+            config and checkpoint or from a model of :func:`init_model`.
         sample: Image path or H x W x 3 BGR uint8 array, or a list of them.
         template: The same for the template(s): one per sample, or one
             template for all samples.  None for single-image models.
@@ -81,6 +73,11 @@ def inference_pair(model: nn.Module,
     Returns:
         PairResult, or a list of them if ``sample`` is a list.
     """
+    if not isinstance(inferencer, DefectInferencer):
+        raise TypeError(
+            'inference_pair runs a DefectInferencer, got '
+            f'{type(inferencer).__name__}; build one once and keep it: '
+            'DefectInferencer(config, checkpoint) or DefectInferencer(model)')
     if batch_size < 1:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
     single = not isinstance(sample, (list, tuple))
@@ -96,7 +93,6 @@ def inference_pair(model: nn.Module,
         inputs = [[s, t] for s, t in zip(samples, template)]
     else:
         inputs = [[s, template] for s in samples]
-    inferencer = inferencer_of(model)
     preds = inferencer(
         inputs, batch_size=batch_size, return_datasamples=True)['predictions']
     results = [

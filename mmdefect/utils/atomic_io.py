@@ -1,14 +1,19 @@
-"""Atomic creation of output folders and files.
+"""Atomic writes: a file or folder appears whole or not at all.
 
-A generator, converter or exporter interrupted midway (an exception, Ctrl-C,
-SIGTERM turned into SystemExit) must leave no half-written output.  Output is
-written into a staging path next to the target and renamed into place only
-when complete; renames within one file system are atomic.
+A generator, converter, exporter or tool interrupted midway (an exception,
+Ctrl-C, SIGTERM turned into SystemExit) must leave no half-written output.
+Output is written into a staging path next to the target and renamed into
+place only when complete; renames within one file system are atomic.
+:func:`staged_output` serves folders and exporters, :func:`write_file` single
+files; JSON and YAML go through :func:`write_data`, PNG images through
+:func:`write_png`.
 """
 import os
 import os.path as osp
 import shutil
 from contextlib import contextmanager
+
+import mmengine
 
 
 def remove_path(path: str) -> None:
@@ -70,6 +75,22 @@ def write_file(path: str, data: bytes) -> None:
             f.write(data)
 
 
+def write_data(path: str, obj, **kwargs) -> None:
+    """Serialise ``obj`` as JSON or YAML, chosen by the suffix of ``path``,
+    and write it with :func:`write_file`.
+
+    mmengine's file handlers do the serialising (numpy arrays and scalars
+    become lists and numbers); ``kwargs`` go to them, e.g. ``indent=2`` for
+    JSON.  The text ends with a newline.
+    """
+    suffix = osp.splitext(path)[1][1:].lower()
+    if suffix not in ('json', 'yaml', 'yml'):
+        raise ValueError(f'{path}: write_data writes .json, .yaml or .yml '
+                         'files')
+    text = mmengine.dump(obj, file_format=suffix, **kwargs)
+    write_file(path, (text if text.endswith('\n') else text + '\n').encode())
+
+
 def write_png(path: str, image) -> None:
     """Encode an image (uint8 array, BGR or grey) as PNG and write it
     atomically; the error names the path."""
@@ -78,39 +99,3 @@ def write_png(path: str, image) -> None:
     if not ok:
         raise OSError(f'cannot encode {path} as PNG')
     write_file(path, buf.tobytes())
-
-
-def run_staged_tool(parser,
-                    out_dir: str,
-                    build,
-                    errors=(ValueError, FileNotFoundError, FileExistsError)):
-    """Run a command-line data tool whose ``build(progress)`` writes
-    ``out_dir`` through :func:`staged_output`.
-
-    SIGTERM becomes ``SystemExit`` (which unwinds through the staging and
-    removes it), Ctrl-C ends with a one-line message, the expected input
-    errors are reported by ``parser.error``, and ``progress(done, total)``
-    drives an mmengine progress bar.  Returns what ``build`` returns.
-    """
-    import signal
-    import sys
-
-    from mmengine.utils import ProgressBar
-
-    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
-    bar = None
-
-    def progress(done, total):
-        nonlocal bar
-        if bar is None:
-            bar = ProgressBar(total)
-        bar.update()
-
-    try:
-        result = build(progress)
-    except errors as err:
-        parser.error(str(err))
-    except KeyboardInterrupt:
-        sys.exit(f'\ninterrupted: {out_dir} was left unchanged')
-    print()
-    return result

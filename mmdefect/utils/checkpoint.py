@@ -76,8 +76,8 @@ def read_local_checkpoint(filename: str, map_location=None) -> dict:
     zip reader or unpickler ("failed finding central directory", "invalid
     load key") without saying which file; every local checkpoint read by the
     Runner (``--resume``, ``load_from``, ``tools/test.py``) and by the
-    inferencer goes through here once :func:`register_checkpoint_loader`
-    ran.
+    inferencer goes through here once
+    :func:`~mmdefect.utils.setup_runtime` ran.
     """
     path = osp.expanduser(filename)
     if not osp.isfile(path):

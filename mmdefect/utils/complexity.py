@@ -131,7 +131,7 @@ def count_conv_linear_macs(model: nn.Module,
 def count_thop_flops(model: nn.Module, inputs: torch.Tensor) -> int:
     """FLOPs as BANet's Table II counts them: 2 x thop-0.1.1 MACs.
 
-    thop's module rules (checklist A3): ``nn.Conv*`` *and*
+    thop's module rules: ``nn.Conv*`` *and*
     ``nn.ConvTranspose*`` count output elements x (C_in / groups) x kernel
     size (so a 2x2 stride-2 transposed conv counts 4 times its true
     multiply-adds), affine batch norm 4 x input elements, ``nn.Linear``

@@ -1,5 +1,5 @@
 """DefectInferencer and the init_model / inference_pair wrappers on the tiny
-64x64 paired dataset."""
+64x64 paired dataset.  The tests hold the inferencers, as callers do."""
 import cv2
 import numpy as np
 import pytest
@@ -7,8 +7,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 
-from mmdefect.apis import (DefectInferencer, inference_pair, inferencer_of,
-                           init_model)
+from mmdefect.apis import DefectInferencer, inference_pair, init_model
 
 CADNET = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # no test-time resize
 SEGFORMER = 'configs/baselines/segformer_mit-b0_synlcd-quickstart.py'
@@ -46,6 +45,16 @@ def segformer(repo):
     return init_model(f'{repo}/{SEGFORMER}')
 
 
+@pytest.fixture(scope='module')
+def cadnet_inferencer(cadnet):
+    return DefectInferencer(cadnet)
+
+
+@pytest.fixture(scope='module')
+def segformer_inferencer(segformer):
+    return DefectInferencer(segformer)
+
+
 def test_init_model_meta_and_weights(repo, cadnet, cadnet_ckpt):
     assert not cadnet.training
     assert cadnet.cfg.model.type == 'SiameseEncoderDecoder'
@@ -57,14 +66,14 @@ def test_init_model_meta_and_weights(repo, cadnet, cadnet_ckpt):
     fresh = init_model(Config.fromfile(f'{repo}/{CADNET}'))
     assert fresh.dataset_meta['classes'] == ('background', 'line', 'abpt')
     assert len(fresh.dataset_meta['palette']) == 3
-    assert inferencer_of(fresh).model is fresh
+    assert DefectInferencer(fresh).model is fresh
 
 
 @pytest.mark.parametrize('paired', [True, False])
-def test_batch_of_four_equals_one_by_one(cadnet, segformer, paired_root,
+def test_batch_of_four_equals_one_by_one(cadnet_inferencer,
+                                         segformer_inferencer, paired_root,
                                          paired):
-    model = cadnet if paired else segformer
-    inferencer = inferencer_of(model)
+    inferencer = cadnet_inferencer if paired else segformer_inferencer
     samples, templates, _ = pair_paths(paired_root)
     inputs = ([[s, t]
                for s, t in zip(samples, templates)] if paired else samples)
@@ -86,9 +95,11 @@ def test_batch_of_four_equals_one_by_one(cadnet, segformer, paired_root,
                 rtol=1e-4)
 
 
-def test_result_fields_are_read_from_the_data_samples(cadnet, paired_root):
+def test_result_fields_are_read_from_the_data_samples(cadnet,
+                                                      cadnet_inferencer,
+                                                      paired_root):
     samples, templates, _ = pair_paths(paired_root)
-    res = inference_pair(cadnet, samples[0], templates[0])
+    res = inference_pair(cadnet_inferencer, samples[0], templates[0])
     assert res.mask.shape == (64, 64) and res.mask.dtype == np.uint8
     assert res.probs.shape == (3, 64, 64) and res.probs.dtype == np.float32
     np.testing.assert_allclose(res.probs.sum(0), 1, atol=1e-5)
@@ -96,7 +107,7 @@ def test_result_fields_are_read_from_the_data_samples(cadnet, paired_root):
     assert res.score == pytest.approx(float(res.probs[1:].max()))
     # The heat map is CADNet's DistMap (Eq. 7) resized to the image.
     data = cadnet.data_preprocessor(
-        inferencer_of(cadnet).prepare([[samples[0], templates[0]]]), False)
+        cadnet_inferencer.prepare([[samples[0], templates[0]]]), False)
     with torch.no_grad():
         dist = cadnet.extract_feat(data['inputs'])['distance_map']
     expected = F.interpolate(
@@ -107,9 +118,9 @@ def test_result_fields_are_read_from_the_data_samples(cadnet, paired_root):
         res.heat_maps['distance_map'], expected, rtol=1e-4, atol=1e-5)
 
 
-def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
-                                                       tmp_path):
-    inferencer = inferencer_of(cadnet)
+def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet_inferencer,
+                                                       paired_root, tmp_path):
+    inferencer = cadnet_inferencer
     samples, templates, masks = pair_paths(paired_root)
 
     def scores(inputs):
@@ -143,15 +154,15 @@ def test_inputs_as_arrays_folders_list_files_and_dicts(cadnet, paired_root,
     assert int(preds[0].gt_label) == int(gt.max() > 0)
 
 
-def test_out_dir_and_predictions(cadnet, paired_root, tmp_path):
+def test_out_dir_and_predictions(cadnet_inferencer, paired_root, tmp_path):
     samples, templates, masks = pair_paths(paired_root)
-    out = inferencer_of(cadnet)([
+    out = cadnet_inferencer([
         dict(
             img_path=samples[0],
             template_path=templates[0],
             seg_map_path=masks[0])
     ],
-                                out_dir=str(tmp_path))
+                            out_dir=str(tmp_path))
     pred = out['predictions'][0]
     assert set(pred) == {'sem_seg', 'score', 'distance_map'}
     written = cv2.imread(
@@ -162,31 +173,37 @@ def test_out_dir_and_predictions(cadnet, paired_root, tmp_path):
     assert panel.shape[1] > 6 * 64
 
 
-def test_input_errors(cadnet, segformer, paired_root, tmp_path):
+def test_input_errors(cadnet, cadnet_inferencer, segformer_inferencer,
+                      paired_root, tmp_path):
     samples, templates, _ = pair_paths(paired_root)
+    # The caller builds and keeps the inferencer; a bare model is refused.
+    with pytest.raises(TypeError, match='DefectInferencer\\(model\\)'):
+        inference_pair(cadnet, samples[0], templates[0])
     with pytest.raises(ValueError, match='as \\[sample, template\\]'):
-        inference_pair(cadnet, samples[0])
+        inference_pair(cadnet_inferencer, samples[0])
     with pytest.raises(ValueError, match='without a template'):
-        inference_pair(segformer, samples[0], templates[0])
+        inference_pair(segformer_inferencer, samples[0], templates[0])
     small = tmp_path / 'small.png'
     cv2.imwrite(str(small), np.zeros((32, 48, 3), np.uint8))
     with pytest.raises(ValueError) as err:
-        inference_pair(cadnet, samples[0], str(small))
+        inference_pair(cadnet_inferencer, samples[0], str(small))
     assert samples[0] in str(err.value) and str(small) in str(err.value)
     with pytest.raises(ValueError, match='4 sample.*2 templates'):
-        inference_pair(cadnet, samples, templates[:2])
+        inference_pair(cadnet_inferencer, samples, templates[:2])
     with pytest.raises(FileNotFoundError, match='missing.png'):
-        inference_pair(cadnet, samples[0], str(tmp_path / 'missing.png'))
+        inference_pair(cadnet_inferencer, samples[0],
+                       str(tmp_path / 'missing.png'))
     with pytest.raises(ValueError, match='H x W x 3 BGR uint8'):
-        inference_pair(cadnet, np.zeros((64, 64), np.uint8), templates[0])
+        inference_pair(cadnet_inferencer, np.zeros((64, 64), np.uint8),
+                       templates[0])
 
 
-def test_single_image_model(segformer, paired_root):
+def test_single_image_model(segformer_inferencer, paired_root):
     samples, _, _ = pair_paths(paired_root)
-    results = inference_pair(segformer, samples[:2])
+    results = inference_pair(segformer_inferencer, samples[:2])
     assert results[0].probs.shape == (3, 64, 64)
     assert results[0].heat_maps == {}
-    assert not inferencer_of(segformer).paired
+    assert not segformer_inferencer.paired
 
 
 def test_one_channel_sigmoid_head(repo, paired_root):
@@ -199,7 +216,7 @@ def test_one_channel_sigmoid_head(repo, paired_root):
             'model.decode_head.loss_decode.use_sigmoid': True,
         })
     samples, templates, _ = pair_paths(paired_root)
-    res = inference_pair(model, samples[0], templates[0])
+    res = inference_pair(DefectInferencer(model), samples[0], templates[0])
     assert res.probs.shape == (1, 64, 64)
     assert 0 <= res.probs.min() and res.probs.max() <= 1
     assert res.score == pytest.approx(float(res.probs.max()))

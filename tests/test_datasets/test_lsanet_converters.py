@@ -1,11 +1,8 @@
 """LSA-Net's single-image converters (KolektorSDD, NEU-Seg, Magnetic-tile;
-spec D1-D3) on small fakes in the public layouts, and ``DefectDataset``
+LSA-Net Table 4) on small fakes in the public layouts, and ``DefectDataset``
 reading their output."""
 import json
-import runpy
 import shutil
-import signal
-import sys
 
 import cv2
 import numpy as np
@@ -534,28 +531,7 @@ def test_interruption_leaves_nothing(ksdd_root, neu_roots, mt_root, tmp_path,
 
 
 # ------------------------------------------------------- command lines
-@pytest.fixture
-def run_tool(repo, monkeypatch, capsys):
-    """Run ``tools/dataset_converters/<name>.py`` in this process (a
-    subprocess would spend seconds importing mmseg)."""
-    handler = signal.getsignal(signal.SIGTERM)
-
-    def run(name, *args):
-        monkeypatch.setattr(sys, 'argv', [name, *map(str, args)])
-        code = 0
-        try:
-            runpy.run_path(
-                f'{repo}/tools/dataset_converters/{name}.py',
-                run_name='__main__')
-        except SystemExit as err:
-            code = err.code
-        finally:
-            signal.signal(signal.SIGTERM, handler)
-        return code, capsys.readouterr()
-
-    return run
-
-
+# run_tool: tests/test_datasets/conftest.py
 def test_cli_write_what_the_library_writes(run_tool, ksdd_root, ksdd_out,
                                            neu_roots, neu_out, mt_root, mt_out,
                                            tmp_path):

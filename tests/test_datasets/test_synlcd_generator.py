@@ -250,6 +250,7 @@ def test_cli_runs_as_a_script(tmp_path, repo):
     ([], 'already exists'),
 ])
 def test_cli_errors(tmp_path, repo, monkeypatch, capsys, args, message):
+    monkeypatch.syspath_prepend(f'{repo}/tools/dataset_converters')
     spec = importlib.util.spec_from_file_location(
         'synlcd_cli', f'{repo}/tools/dataset_converters/synlcd.py')
     cli = importlib.util.module_from_spec(spec)

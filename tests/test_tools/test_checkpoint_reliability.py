@@ -37,11 +37,12 @@ class KillAfterIteration(Hook):
 def config(repo, tmp_path, data_root, name, kill_after=None):
     """The CADNet quickstart on the tiny pairs: dropout and drop path on
     (random masks every iteration), random flips, a fixed seed."""
-    hooks = "[dict(type='InvalidLossHook')]"
+    # The runtime's hooks (TorchRandomStateHook among them) are kept.
+    hooks = '_base_.custom_hooks'
     imports = ''
     if kill_after is not None:
         (tmp_path / 'killer.py').write_text(KILLER)
-        hooks = ("[dict(type='InvalidLossHook'), "
+        hooks = ('[*_base_.custom_hooks, '
                  f"dict(type='KillAfterIteration', iteration={kill_after})]")
         imports = ("custom_imports = dict(imports=['mmdefect', 'killer'], "
                    'allow_failed_imports=False)')

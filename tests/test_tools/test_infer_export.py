@@ -15,7 +15,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from mmdefect.apis import inferencer_of, init_model
+from mmdefect.apis import DefectInferencer, init_model
 
 CADNET = 'configs/cadnet/cadnet_synlcd.py'  # test pipeline resizes to 512
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # no test resize
@@ -102,7 +102,7 @@ def test_list_file_paths_relative_to_its_folder(repo, ckpt, tmp_path):
     """The test dataset's parsing: columns sample template mask, '-' for a
     missing value, trailing values optional, paths relative to the list
     file's folder or to --root."""
-    inferencer = inferencer_of(init_model(f'{repo}/{QUICK}', ckpt))
+    inferencer = DefectInferencer(f'{repo}/{QUICK}', ckpt, device='cpu')
     list_file = tmp_path / 'lists' / 'pairs.txt'
     list_file.parent.mkdir()
     list_file.write_text('a.png t.png m.png\n\nsub/b.png t.png\nc.png - -\n')
@@ -170,11 +170,11 @@ def test_export_cadnet(repo, paired_root, ckpt, tmp_path, mode, names):
 
     # Independently of the tool's own check: the ONNX logits of two real
     # pairs (dynamic batch) match the PyTorch test path's seg_logits.
-    model = init_model(f'{repo}/{QUICK}', ckpt)
+    inferencer = DefectInferencer(f'{repo}/{QUICK}', ckpt, device='cpu')
+    model = inferencer.model
     samples = [sample, str(paired_root / 'images' / 'test_1.png')]
     templates = [template, str(paired_root / 'templates' / 't1.png')]
-    data = inferencer_of(model).prepare([[s, t]
-                                         for s, t in zip(samples, templates)])
+    data = inferencer.prepare([[s, t] for s, t in zip(samples, templates)])
     with torch.no_grad():
         inputs = model.data_preprocessor(data, False)['inputs']
         expected = torch.stack(

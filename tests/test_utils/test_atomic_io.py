@@ -1,6 +1,10 @@
-import pytest
+import json
 
-from mmdefect.utils import staged_output
+import numpy as np
+import pytest
+import yaml
+
+from mmdefect.utils import staged_output, write_data
 
 
 def test_staged_folder_appears_only_when_complete(tmp_path):
@@ -37,3 +41,19 @@ def test_staged_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothing was written'):
         with staged_output(str(tmp_path / 'none.onnx'), is_dir=False):
             pass
+
+
+def test_write_data_json_and_yaml(tmp_path):
+    data = dict(name='synlcd', counts=np.array([3, 4]), ratio=np.float32(0.5))
+    write_data(str(tmp_path / 'meta.json'), data, indent=2)
+    text = (tmp_path / 'meta.json').read_text()
+    assert text.endswith('}\n') and '\n  "name"' in text
+    assert json.loads(text) == dict(name='synlcd', counts=[3, 4], ratio=0.5)
+    write_data(str(tmp_path / 'sub' / 'board.yaml'), dict(methods=['a']))
+    assert yaml.safe_load((tmp_path / 'sub' / 'board.yaml').read_text()) \
+        == dict(methods=['a'])
+    assert sorted(p.name for p in tmp_path.rglob('*')) == [
+        'board.yaml', 'meta.json', 'sub'
+    ]
+    with pytest.raises(ValueError, match='notes.txt'):
+        write_data(str(tmp_path / 'notes.txt'), data)

@@ -6,18 +6,20 @@ Table 2)::
 
 The conversion is :func:`mmdefect.datasets.converters.dagm.convert_dagm`.
 """
+from _cli import mixed_parser, mixed_summary, run_converter
+
 from mmdefect.datasets.converters.dagm import COUNTS, convert_dagm
-from mmdefect.datasets.converters.mixed_supervision import run_mixed_converter
+
+
+def main(argv=None):
+    parser = mixed_parser(__doc__, 'folder holding Class1 ... Class10', COUNTS)
+    parser.add_argument(
+        '--classes',
+        type=int,
+        nargs='+',
+        help='class numbers to convert (default: every ClassK folder)')
+    run_converter(parser, convert_dagm, mixed_summary, argv)
+
 
 if __name__ == '__main__':
-    run_mixed_converter(
-        __doc__,
-        'folder holding Class1 ... Class10',
-        convert_dagm,
-        COUNTS,
-        options=[('--classes',
-                  dict(
-                      type=int,
-                      nargs='+',
-                      help='class numbers to convert (default: every ClassK '
-                      'folder)'))])
+    main()

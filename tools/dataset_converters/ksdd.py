@@ -1,5 +1,4 @@
-"""Convert KolektorSDD into LSA-Net's 512x512 defect windows (Table 4;
-spec D1)::
+"""Cut KolektorSDD into LSA-Net's 512x512 defect windows (Table 4)::
 
     python tools/dataset_converters/ksdd.py /data/KolektorSDD data/ksdd \
         [--window 500] [--offsets 0 250 500 -500] [--size 512] [--keep-empty] \
@@ -8,22 +7,24 @@ spec D1)::
 The conversion (windows, split by source image, output layout) is
 :func:`mmdefect.datasets.converters.ksdd.convert_ksdd`.
 """
-import argparse
+from _cli import converter_parser, run_converter
 
 from mmdefect.datasets.converters.ksdd import OFFSETS, convert_ksdd
-from mmdefect.utils import run_staged_tool
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description='Cut the defective KolektorSDD images into 500x500 '
-        'windows resized to 512x512, split 3:1 by source image')
-    parser.add_argument(
-        'ksdd_root', help='folder holding kosNN/PartK.jpg + PartK_label.bmp')
-    parser.add_argument(
-        'out_dir',
-        help='output folder (the config\'s data_root, e.g. data/ksdd); must '
-        'not exist unless --overwrite')
+def summary(meta):
+    yield (f'{meta["defective_images"]} of {meta["images"]} images are '
+           'defective')
+    for split, counts in meta['splits'].items():
+        yield (f'{split}: {counts["windows"]} windows from '
+               f'{counts["images"]} images')
+
+
+def main(argv=None):
+    parser = converter_parser(
+        __doc__,
+        source='folder holding kosNN/PartK.jpg + PartK_label.bmp',
+        seed='the split by source image')
     parser.add_argument(
         '--window', type=int, default=500, help='side of the windows')
     parser.add_argument(
@@ -37,8 +38,7 @@ def parse_args():
         '--size',
         type=int,
         default=512,
-        help='side the windows are '
-        'resized to')
+        help='side the windows are resized to')
     parser.add_argument(
         '--keep-empty',
         action='store_true',
@@ -51,41 +51,11 @@ def parse_args():
         help='images to leave out (the SegDecNet loader leaves out '
         'kos21/Part7)')
     parser.add_argument(
-        '--seed',
-        type=int,
-        default=0,
-        help='seed of the split by source image')
-    parser.add_argument(
         '--train-ratio',
         type=float,
         default=0.75,
         help='fraction of the defective source images for training')
-    parser.add_argument(
-        '--overwrite', action='store_true', help='replace an existing out_dir')
-    return parser, parser.parse_args()
-
-
-def main():
-    parser, args = parse_args()
-    meta = run_staged_tool(
-        parser, args.out_dir, lambda progress: convert_ksdd(
-            args.ksdd_root,
-            args.out_dir,
-            window=args.window,
-            offsets=args.offsets,
-            size=args.size,
-            keep_empty=args.keep_empty,
-            exclude=args.exclude,
-            seed=args.seed,
-            train_ratio=args.train_ratio,
-            overwrite=args.overwrite,
-            progress=progress))
-    print(f'{meta["defective_images"]} of {meta["images"]} images are '
-          'defective')
-    for split, counts in meta['splits'].items():
-        print(f'{split}: {counts["windows"]} windows from {counts["images"]} '
-              'images')
-    print(f'written to {args.out_dir}')
+    run_converter(parser, convert_ksdd, summary, argv)
 
 
 if __name__ == '__main__':

@@ -5,10 +5,17 @@
 
 The conversion is :func:`mmdefect.datasets.converters.ksdd2.convert_ksdd2`.
 """
+from _cli import mixed_parser, mixed_summary, run_converter
+
 from mmdefect.datasets.converters.ksdd2 import COUNTS, convert_ksdd2
-from mmdefect.datasets.converters.mixed_supervision import run_mixed_converter
+
+
+def main(argv=None):
+    parser = mixed_parser(
+        __doc__, 'folder holding train/ and test/ (<id>.png + <id>_GT.png)',
+        COUNTS)
+    run_converter(parser, convert_ksdd2, mixed_summary, argv)
+
 
 if __name__ == '__main__':
-    run_mixed_converter(
-        __doc__, 'folder holding train/ and test/ (<id>.png + <id>_GT.png)',
-        convert_ksdd2, COUNTS)
+    main()

@@ -7,10 +7,17 @@ supervision (MFFPA Table 1)::
 The conversion is
 :func:`mmdefect.datasets.converters.ksdd_folds.convert_ksdd_folds`.
 """
+from _cli import mixed_parser, mixed_summary, run_converter
+
 from mmdefect.datasets.converters.ksdd_folds import COUNTS, convert_ksdd_folds
-from mmdefect.datasets.converters.mixed_supervision import run_mixed_converter
+
+
+def main(argv=None):
+    parser = mixed_parser(__doc__,
+                          'folder holding kosNN/PartK.jpg + PartK_label.bmp',
+                          COUNTS)
+    run_converter(parser, convert_ksdd_folds, mixed_summary, argv)
+
 
 if __name__ == '__main__':
-    run_mixed_converter(__doc__,
-                        'folder holding kosNN/PartK.jpg + PartK_label.bmp',
-                        convert_ksdd_folds, COUNTS)
+    main()

@@ -10,26 +10,62 @@ of N seeded defective images and of every defect-free one
 (:mod:`mmdefect.datasets.converters.mixed_supervision`).  The SynLCD
 configs of MFFPA use it to emulate image-level labels with N pixel masks.
 """
-import argparse
 import os.path as osp
+
+from _cli import converter_parser, counts_option, run_converter
 
 from mmdefect.datasets.converters.mixed_supervision import (labelled_samples,
                                                             write_mixed_splits)
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description='Image labels + N pixel-labelled positives from a list '
-        'file of a converted dataset')
-    parser.add_argument('data_root', help='the dataset folder')
+def annotate(source, list_file, counts, columns, mask_value_map, seed,
+             overwrite, progress):
+    """Label the samples of ``list_file`` and write one annotation file per
+    count; returns the labelled images and the files written.  The files
+    are few and small: ``progress`` is not called."""
+    root = osp.abspath(source)
+    value_map = {}
+    for item in mask_value_map:
+        raw, _, cls = item.partition(':')
+        if not (raw.isdigit() and cls.isdigit()):
+            raise ValueError(f'--mask-value-map {item}: expected RAW:CLASS, '
+                             'e.g. 255:1')
+        value_map[int(raw)] = int(cls)
+    samples = labelled_samples(root, list_file, columns, value_map)
+    num_pos = sum(s['gt_label'] for s in samples)
+    counts = [
+        int(round(float(c[:-1]) / 100 *
+                  num_pos)) if isinstance(c, str) and c.endswith('%') else c
+        for c in counts
+    ]
+    split = osp.splitext(osp.basename(list_file))[0]
+    folder = osp.join(root, 'splits')
+    for count in counts:
+        path = osp.join(folder, f'{split}_n{count}.json')
+        if osp.exists(path) and not overwrite:
+            raise FileExistsError(
+                f'{path} exists; pass --overwrite to replace it')
+    files = write_mixed_splits(folder, split, samples, counts, seed)
+    return dict(images=len(samples), defective=num_pos, files=files)
+
+
+def summary(meta):
+    yield (f'{meta["images"]} images, {meta["defective"]} defective; wrote ' +
+           ', '.join(f'splits/{stem}.json ({n} masks)'
+                     for stem, n in meta['files'].items()))
+
+
+def main(argv=None):
+    parser = converter_parser(
+        __doc__,
+        source='the dataset folder (data_root)',
+        seed='the pixel-labelled positives',
+        out_dir=False)
     parser.add_argument(
-        'list_file', help='list file, relative to data_root (splits/...)')
-    parser.add_argument(
-        '--num',
-        nargs='+',
-        required=True,
-        help="pixel-labelled positives to keep; 'all' or an integer; a "
-        "value ending in '%%' is a percentage of the positives")
+        'list_file',
+        metavar='LIST_FILE',
+        help='list file, relative to SOURCE (splits/...)')
+    counts_option(parser, percentages=True)
     parser.add_argument(
         '--columns',
         nargs='+',
@@ -41,44 +77,7 @@ def parse_args():
         default=[],
         metavar='RAW:CLASS',
         help='raw mask values to map before deciding defective (255:1)')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--overwrite', action='store_true')
-    return parser.parse_args()
-
-
-def parse_count(value, num_pos):
-    if value == 'all':
-        return 'all'
-    if value.endswith('%'):
-        return int(round(float(value[:-1]) / 100 * num_pos))
-    return int(value)
-
-
-def main():
-    args = parse_args()
-    root = osp.abspath(args.data_root)
-    value_map = dict(
-        tuple(int(v) for v in item.split(':')) for item in args.mask_value_map)
-    try:
-        samples = labelled_samples(root, args.list_file, args.columns,
-                                   value_map)
-    except (ValueError, FileNotFoundError) as error:
-        raise SystemExit(str(error))
-    num_pos = sum(s['gt_label'] for s in samples)
-    split = osp.splitext(osp.basename(args.list_file))[0]
-    folder = osp.join(root, 'splits')
-    counts = [parse_count(v, num_pos) for v in args.num]
-    for count in counts:
-        path = osp.join(folder, f'{split}_n{count}.json')
-        if osp.exists(path) and not args.overwrite:
-            raise SystemExit(f'{path} exists; pass --overwrite to replace it')
-    try:
-        written = write_mixed_splits(folder, split, samples, counts, args.seed)
-    except ValueError as error:
-        raise SystemExit(str(error))
-    print(f'{len(samples)} images, {num_pos} defective; wrote ' +
-          ', '.join(f'splits/{stem}.json ({n} masks)'
-                    for stem, n in written.items()))
+    run_converter(parser, annotate, summary, argv)
 
 
 if __name__ == '__main__':

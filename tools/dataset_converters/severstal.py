@@ -8,18 +8,29 @@
 The conversion is
 :func:`mmdefect.datasets.converters.severstal.convert_severstal`.
 """
-from mmdefect.datasets.converters.mixed_supervision import run_mixed_converter
+from _cli import mixed_parser, mixed_summary, run_converter
+
 from mmdefect.datasets.converters.severstal import COUNTS, convert_severstal
 
 # The reference's subset sizes (module docstring of the converter).
-SIZES = (('--num-test', 2400), ('--num-val', 1118), ('--train-positives', 750),
-         ('--train-negatives', 4143))
+SIZES = (
+    ('--num-test', 2400, 'test images'),
+    ('--num-val', 1118, 'validation images'),
+    ('--train-positives', 750, 'defective training images'),
+    ('--train-negatives', 4143, 'defect-free training images'),
+)
 
-if __name__ == '__main__':
-    run_mixed_converter(
+
+def main(argv=None):
+    parser = mixed_parser(
         __doc__,
         'folder holding train_images/ and train.csv',
-        convert_severstal,
         COUNTS,
-        options=[(flag, dict(type=int, default=value))
-                 for flag, value in SIZES])
+        seed='the subsets and the pixel-labelled positives')
+    for flag, default, what in SIZES:
+        parser.add_argument(flag, type=int, default=default, help=what)
+    run_converter(parser, convert_severstal, mixed_summary, argv)
+
+
+if __name__ == '__main__':
+    main()

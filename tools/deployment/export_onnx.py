@@ -47,7 +47,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mmdefect.apis import inferencer_of, init_model
+from mmdefect.apis import DefectInferencer
 from mmdefect.utils import staged_output
 
 
@@ -208,21 +208,20 @@ def max_abs_diff(session, wrapper: nn.Module, names: List[str],
     return float(np.abs(out - ref).max())
 
 
-def real_input(model: nn.Module, images: List[str], shape: Tuple[int, int],
-               dynamic_hw: bool) -> torch.Tensor:
+def real_input(inferencer: DefectInferencer, images: List[str],
+               shape: Tuple[int, int], dynamic_hw: bool) -> torch.Tensor:
     """A real pair preprocessed as in testing, at the export size."""
-    data = inferencer_of(model).prepare(
-        [images if len(images) == 2 else images[0]])
+    data = inferencer.prepare([images if len(images) == 2 else images[0]])
     with torch.no_grad():
-        x = model.data_preprocessor(data, False)['inputs']
+        x = inferencer.model.data_preprocessor(data, False)['inputs']
     if not dynamic_hw and tuple(x.shape[2:]) != tuple(shape):
         x = F.interpolate(x, size=shape, mode='bilinear', align_corners=False)
     return x
 
 
-def verify(path: str, model: nn.Module, wrapper: nn.Module, names: List[str],
-           channels: int, shape: Tuple[int,
-                                       int], args) -> List[Tuple[str, float]]:
+def verify(path: str, inferencer: DefectInferencer, wrapper: nn.Module,
+           names: List[str], channels: int, shape: Tuple[int, int],
+           args) -> List[Tuple[str, float]]:
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     gen = torch.Generator().manual_seed(0)
@@ -234,7 +233,7 @@ def verify(path: str, model: nn.Module, wrapper: nn.Module, names: List[str],
               for n, h, w in sizes]
     if args.verify_pair:
         checks.append(('pair ' + ' '.join(args.verify_pair),
-                       real_input(model, args.verify_pair, shape,
+                       real_input(inferencer, args.verify_pair, shape,
                                   args.dynamic_hw)))
     return [(name, max_abs_diff(session, wrapper, names, x))
             for name, x in checks]
@@ -246,8 +245,9 @@ class VerificationError(RuntimeError):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    model = init_model(args.config, args.checkpoint, device='cpu')
-    paired = inferencer_of(model).paired
+    inferencer = DefectInferencer(args.config, args.checkpoint, device='cpu')
+    model = inferencer.model
+    paired = inferencer.paired
     names = input_names(paired, args.inputs)
     channels = 6 if paired else 3
     if args.verify_pair and len(args.verify_pair) != (2 if paired else 1):
@@ -268,7 +268,7 @@ def main(argv=None) -> int:
             print(f'exported in {time.perf_counter() - start:.1f} s '
                   f'({args.exporter}, opset {args.opset}, inputs {names})')
             failed = []
-            for name, diff in verify(tmp, model, wrapper, names, channels,
+            for name, diff in verify(tmp, inferencer, wrapper, names, channels,
                                      shape, args):
                 ok = diff <= args.tolerance
                 print(f'{name}: max abs diff {diff:.3g} '

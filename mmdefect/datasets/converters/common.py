@@ -6,12 +6,12 @@ and a ``meta.json``, all inside the staging folder of
 :func:`mmdefect.utils.staged_output`.  The errors raised here name the file
 at fault, so a command line reports it through ``parser.error``.
 """
-import json
-import os
 import os.path as osp
 
 import cv2
 import numpy as np
+
+from mmdefect.utils import write_data, write_file
 
 
 def split_indices(num, train_ratio, seed, what='items'):
@@ -94,14 +94,11 @@ def write_split(stage, name, lines):
     Args:
         lines (Iterable[str]): The lines, without their newline.
     """
-    os.makedirs(osp.join(stage, 'splits'), exist_ok=True)
-    with open(osp.join(stage, 'splits', f'{name}.txt'), 'w') as f:
-        f.writelines(f'{line}\n' for line in lines)
+    write_file(
+        osp.join(stage, 'splits', f'{name}.txt'),
+        ''.join(f'{line}\n' for line in lines).encode())
 
 
 def write_meta(stage, meta):
-    """Write ``meta`` to ``<stage>/meta.json``, indented, ending in a
-    newline."""
-    with open(osp.join(stage, 'meta.json'), 'w') as f:
-        json.dump(meta, f, indent=2)
-        f.write('\n')
+    """Write ``meta`` to ``<stage>/meta.json``, indented."""
+    write_data(osp.join(stage, 'meta.json'), meta, indent=2)

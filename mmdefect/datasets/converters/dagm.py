@@ -1,5 +1,5 @@
 """Convert DAGM 2007 for mixed supervision, one dataset per class (MFFPA
-Table 2; checklist 4.3).
+Table 2).
 
 Input: ``ClassK/{Train,Test}/NNNN.PNG`` (512 x 512 grey) and, for the
 defective images, ``ClassK/{Train,Test}/Label/NNNN_label.PNG`` (coarse

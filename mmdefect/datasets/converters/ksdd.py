@@ -1,5 +1,4 @@
-"""Convert KolektorSDD into LSA-Net's 512x512 defect windows (Table 4;
-spec D1).
+"""Convert KolektorSDD into LSA-Net's 512x512 defect windows (Table 4).
 
 Tabernik et al., "Segmentation-based deep-learning approach for
 surface-defect detection", J. Intell. Manuf. 2020 (LSA-Net's [49]).  The
@@ -10,13 +9,13 @@ its fine label ``kosNN/PartK_label.bmp`` (0/255, a defect where > 0).
 
 LSA-Net keeps "only the defective images", "divided in steps of 500x500"
 into 196 crops (147 train / 49 test) resized to 512x512, without saying how.
-The recipe of spec D1 is followed: ``window`` x ``window`` windows at the
+The recipe followed here: ``window`` x ``window`` windows at the
 vertical ``offsets`` {0, 250, 500, H-500} of every defective image
 (clipped to the image, deduplicated), keeping the windows that hold defect
 pixels (``keep_empty`` keeps all), resized to ``size`` (image bilinear, mask
 nearest), masks 0/1.  The split is 3:1 **by source image**, so overlapping
 windows of one image never straddle train and test; the paper split at
-random at an unstated level (spec section 7, item 16).
+random at an unstated level.
 
 Output: :mod:`.single_image`'s layout, ids ``kosNN_PartK_<top row>``.
 """
@@ -41,7 +40,7 @@ def window_offsets(height, window, offsets=OFFSETS):
     """Top rows of the windows of an image ``height`` rows high.
 
     A negative offset counts from the bottom edge (``-window`` is the last
-    full window, spec D1's ``H-500``); each is clipped to ``[0, height -
+    full window, the ``H-500`` above); each is clipped to ``[0, height -
     window]`` and duplicates are dropped.  Returns them ascending.
     """
     last = height - window
@@ -162,7 +161,7 @@ def convert_ksdd(ksdd_root,
         pixels = writer.finish()
         meta = dict(
             converter='mmdefect.datasets.converters.ksdd',
-            reference='LSA-Net Table 4 (KSDD 512x512, 147/49); spec D1',
+            reference='LSA-Net Table 4 (KSDD 512x512, 147/49)',
             source=root,
             args=dict(
                 window=window,

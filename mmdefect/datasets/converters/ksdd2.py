@@ -1,5 +1,4 @@
-"""Convert KolektorSDD2 for mixed supervision (MFFPA Table 4; checklist
-4.2).
+"""Convert KolektorSDD2 for mixed supervision (MFFPA Table 4).
 
 Božič et al., "Mixed supervision for surface-defect detection", 2021.
 Input: ``train/<id>.png`` and ``test/<id>.png`` (colour, about 230 x 630)

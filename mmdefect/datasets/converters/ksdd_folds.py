@@ -1,5 +1,5 @@
 """Convert KolektorSDD for mixed supervision: SegDecNet's 3-fold
-cross-validation by commutator (MFFPA Table 1; checklist 4.1).
+cross-validation by commutator (MFFPA Table 1).
 
 Input: ``kosNN/PartK.jpg`` + ``PartK_label.bmp`` (the reference uses the
 "boxes" label release, whose labels are filled rectangles; either release

@@ -1,5 +1,5 @@
 """Convert the Magnetic-tile defect data set into LSA-Net's 256x256 split
-(Table 4; spec D3).
+(Table 4).
 
 Huang et al., "Surface defect saliency of magnetic tile", The Visual
 Computer 2020 (LSA-Net's [51]).  The command line is
@@ -14,7 +14,7 @@ LSA-Net uses the 5 defect classes (392 images; MT_Free only with
 ``classes``), resized to 256x256 (image bilinear, mask nearest; the tiles are
 not square, so the aspect ratio changes, as in the paper), 341 train / 51
 test with every class in both splits.  The test images are drawn per class
-with the counts of :data:`PAPER_COUNTS` (spec D3), scaled to the class's
+with the counts of :data:`PAPER_COUNTS`, scaled to the class's
 image count for other inputs (:func:`stratified_test_counts`).
 
 Output: :mod:`.single_image`'s layout, ids ``<Class>_<stem>``.
@@ -32,7 +32,7 @@ from .single_image import (CLASSES, SplitWriter, check_size, list_images,
 MT_CLASSES = ('Blowhole', 'Break', 'Crack', 'Fray', 'Uneven', 'Free')
 DEFECT_CLASSES = MT_CLASSES[:5]
 #: Images of each class in the public release and its test images in the
-#: recommended stratification of LSA-Net's 51 (spec D3).  Free, unused by
+#: stratification of LSA-Net's 51 chosen here.  Free, unused by
 #: the paper, takes the overall ratio 51 / 392.
 PAPER_COUNTS = dict(
     Blowhole=(115, 15),
@@ -136,7 +136,7 @@ def convert_magnetic_tile(mt_root,
                 progress(done, len(jobs))
         meta = dict(
             converter='mmdefect.datasets.converters.magnetic_tile',
-            reference='LSA-Net Table 4 (MT defect 256x256, 341/51); spec D3',
+            reference='LSA-Net Table 4 (MT defect 256x256, 341/51)',
             source=root,
             args=dict(
                 classes=classes, size=size, threshold=threshold, seed=seed),

@@ -23,15 +23,13 @@ of which the first N are kept: for one seed, the N = 5 selection is part of
 the N = 10 selection, so a column of a table adds masks rather than
 swapping images.
 """
-import argparse
-import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 
-from mmdefect.utils import run_staged_tool, write_file, write_png
+from mmdefect.utils import write_data, write_png
 from .common import imread
 from .single_image import CLASSES
 
@@ -105,7 +103,7 @@ def write_annotation(path: str,
     content = dict(
         metainfo=dict(classes=list(classes), **(meta or {})),
         data_list=list(data_list))
-    write_file(path, (json.dumps(content, indent=1) + '\n').encode())
+    write_data(path, content, indent=1)
 
 
 def write_mixed_splits(folder: str,
@@ -229,49 +227,3 @@ class MixedSplitWriter:
         meta['files'] = write_mixed_splits(folder, train, self.samples[train],
                                            counts, seed)
         return meta
-
-
-def run_mixed_converter(doc, source_help, convert, counts, options=()):
-    """The command line of a mixed-supervision converter: ``source
-    out_dir [--num N ...] [--seed S] [--overwrite]`` plus ``options``,
-    ``(flag, add_argument kwargs)`` pairs passed to ``convert`` under the
-    flag's name; prints the meta dict.  Errors and interruptions are
-    handled by :func:`mmdefect.utils.run_staged_tool`."""
-
-    def count(value):
-        return value if value == 'all' else int(value)
-
-    parser = argparse.ArgumentParser(description=doc.split('::')[0])
-    parser.add_argument('source', help=source_help)
-    parser.add_argument(
-        'out_dir',
-        help="output folder (the config's data_root); must not exist unless "
-        '--overwrite')
-    parser.add_argument(
-        '--num',
-        type=count,
-        nargs='+',
-        default=list(counts),
-        help='pixel-labelled defective training images of each annotation '
-        "file (integers or 'all')")
-    parser.add_argument(
-        '--seed', type=int, default=0, help='seed of the choices')
-    for flag, kwargs in options:
-        parser.add_argument(flag, **kwargs)
-    parser.add_argument(
-        '--overwrite', action='store_true', help='replace an existing out_dir')
-    args = parser.parse_args()
-    names = [flag.lstrip('-').replace('-', '_') for flag, _ in options]
-    extra = {name: getattr(args, name) for name in names}
-    meta = run_staged_tool(
-        parser, args.out_dir, lambda progress: convert(
-            args.source,
-            args.out_dir,
-            counts=args.num,
-            seed=args.seed,
-            overwrite=args.overwrite,
-            progress=progress,
-            **extra))
-    print(json.dumps(meta, indent=1)[:2000])
-    print(f'written to {args.out_dir}')
-    return meta

@@ -1,4 +1,4 @@
-"""Convert NEU-Seg into LSA-Net's inclusion + scratch set (Table 4; spec D2).
+"""Convert NEU-Seg into LSA-Net's inclusion + scratch set (Table 4).
 
 LSA-Net uses two of the three hot-rolled strip defect types of NEU-Seg,
 "each with 300" images, inclusion and scratches: 480 train / 120 test at
@@ -14,8 +14,8 @@ detected from the folders by default).  The command line is
   ``seed``; masks are binarised ``> 127``.
 * ``neu_seg`` (the 4-class NEU_Seg mirror): ``images/{training,test}/*.jpg``
   and ``annotations/{training,test}/*.png`` holding 0 background, 1
-  inclusion, 2 patches, 3 scratches (``LABEL_VALUES``, read from the mask
-  shapes in spec D2; third-party loaders disagree on 1 vs 2, hence
+  inclusion, 2 patches, 3 scratches (``LABEL_VALUES``, read from the shapes of
+  the masks; third-party loaders disagree on 1 vs 2, hence
   ``label_values``).  Its own training/test split is kept.  An image is kept
   if it holds a pixel of a chosen class; those pixels become defect (1) and
   everything else background (0), including the pixels of an unchosen class
@@ -208,7 +208,7 @@ def convert_neu_seg(neu_root,
                 progress(done, len(jobs))
         meta = dict(
             converter='mmdefect.datasets.converters.neu_seg',
-            reference='LSA-Net Table 4 (NEU-Seg 256x256, 480/120); spec D2',
+            reference='LSA-Net Table 4 (NEU-Seg 256x256, 480/120)',
             source=root,
             layout=layout,
             args=args,

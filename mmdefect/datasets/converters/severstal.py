@@ -1,5 +1,4 @@
-"""Convert Severstal steel defects for mixed supervision (MFFPA Table 3;
-checklist 4.4).
+"""Convert Severstal steel defects for mixed supervision (MFFPA Table 3).
 
 Input: ``train_images/<ImageId>.jpg`` (1600 x 256) and ``train.csv`` in
 either public format: ``ImageId,ClassId,EncodedPixels`` (one row per image

@@ -1,6 +1,6 @@
 """Reading and writing shared by LSA-Net's single-image converters.
 
-LSA-Net (Table 4; spec section 5, "Common") trains on KolektorSDD, NEU-Seg
+LSA-Net (Table 4) trains on KolektorSDD, NEU-Seg
 and Magnetic-tile at a fixed size with binary masks.  Each converter
 (``ksdd``, ``neu_seg``, ``magnetic_tile``) writes the same layout through
 :class:`SplitWriter`::
@@ -70,7 +70,7 @@ def read_pair(image_path, mask_path):
 
 def resize_pair(img, mask, size):
     """Resize to ``size`` x ``size``: the image bilinearly, the mask by
-    nearest neighbour so that it keeps its values (spec section 5)."""
+    nearest neighbour so that it keeps its values."""
     if img.shape[:2] == (size, size):
         return img, mask
     return (cv2.resize(img, (size, size), interpolation=cv2.INTER_LINEAR),

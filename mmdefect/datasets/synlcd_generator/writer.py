@@ -6,7 +6,7 @@ import signal
 import cv2
 import numpy as np
 
-from mmdefect.utils.staging import staged_output
+from mmdefect.utils.atomic_io import staged_output
 from ..converters.common import imwrite, write_meta, write_split
 from . import defects
 from .defects import SAMPLE_TYPES, render_sample

@@ -1,6 +1,5 @@
 """Writing SynOCD to disk: pairs, splits, sweep, annotations, workers and
 atomic output."""
-import json
 import multiprocessing as mp
 import os
 import signal
@@ -9,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from mmdefect.utils.staging import staged_output
+from mmdefect.utils.atomic_io import staged_output, write_data
 from ..converters.common import imwrite, write_meta
 from .defects import KINDS, OCD_COUNTS
 from .pairs import (CLEAN, PRESETS, SWEEP_ROTATIONS, SWEEP_TRANSLATIONS,
@@ -126,12 +125,6 @@ def _annotation(entries: List[dict], split: str, cfg: dict) -> dict:
             size=cfg['size'],
             preset=cfg['preset']),
         data_list=entries)
-
-
-def _write_json(path: str, content) -> None:
-    with open(path, 'w') as f:
-        json.dump(content, f, indent=1)
-        f.write('\n')
 
 
 def _validate(size, counts, types, batches, preset, scale, workers, seed):
@@ -268,14 +261,16 @@ def _write_annotations(root, outputs, cfg, counts, types, batches) -> dict:
                 **view
             })
     for name, entries in lists.items():
-        _write_json(
+        write_data(
             os.path.join(root, 'annotations', f'{name}.json'),
-            _annotation(entries, name, cfg))
+            _annotation(entries, name, cfg),
+            indent=1)
     if cfg['sweep']:
         for name, entries in sweeps.items():
-            _write_json(
+            write_data(
                 os.path.join(root, 'annotations', f'sweep_{name}.json'),
-                _annotation(entries, f'sweep_{name}', cfg))
+                _annotation(entries, f'sweep_{name}', cfg),
+                indent=1)
     pixels = sum(o['record']['defect_pixels'] for o in outputs)
     meta = dict(
         generator='mmdefect.datasets.synocd_generator',
