@@ -22,7 +22,9 @@ Outputs under ``--out``:
                         prediction (with the image score) | heat maps |
                         ground truth | errors
   summary.json, summary.csv   one entry per input: paths, score, defect area
-                        per class, decision (score >= threshold), status
+                        per class, decision (1 defective: the score at or
+                        above the operating point's image threshold, see
+                        docs/operating_points.md), status
 
 A bad input (missing or unreadable image, size mismatch, bad mask) is
 reported on stderr, listed in the summary with its error and skipped; the
@@ -41,6 +43,7 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmdefect.apis import DefectInferencer
+from mmdefect.evaluation.calibration import THRESHOLD_KEYS
 from mmdefect.utils import write_data, write_file, write_png
 
 INPUT_ERRORS = (OSError, ValueError, KeyError)
@@ -63,8 +66,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--threshold',
         type=float,
-        default=0.5,
-        help='decision threshold on the image score (pred_score)')
+        help='decide pixels and images at this threshold instead of the '
+        'operating point the checkpoint was calibrated at '
+        '(tools/calibrate.py); uncalibrated checkpoints decide at 0.5')
     parser.add_argument(
         '--root',
         help='folder the list file\'s paths are relative to (default: the '
@@ -123,7 +127,10 @@ def main(argv=None) -> int:
     if not osp.exists(args.pairs):
         raise FileNotFoundError(f'--pairs {args.pairs} does not exist')
     inferencer = DefectInferencer(
-        args.config, args.checkpoint, device=args.device)
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        threshold=args.threshold)
     inferencer.visualizer.panel_height = args.panel_height
     items = inferencer.dataset_items(args.pairs, args.root, args.template_dir)
     classes = list(inferencer.model.dataset_meta['classes'])
@@ -156,14 +163,14 @@ def main(argv=None) -> int:
             areas = np.bincount(mask.ravel(), minlength=len(classes))
             row.update(
                 score=round(score, 6),
-                decision=score >= args.threshold,
+                decision=int(pred.pred_label),
                 **{
                     f'area_{name}': int(areas[c])
                     for c, name in enumerate(classes) if c > 0
                 },
                 status='ok',
                 error='')
-    write_summary(args, rows, classes)
+    write_summary(args, rows, classes, inferencer.model.test_cfg)
     failed = sum(row['status'] == 'error' for row in rows)
     print(f'\n{len(rows) - failed} of {len(rows)} inputs segmented; results '
           f'in {args.out}')
@@ -174,13 +181,15 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def write_summary(args, rows: List[dict], classes: List[str]) -> None:
+def write_summary(args, rows: List[dict], classes: List[str],
+                  test_cfg: dict) -> None:
     fields = (['sample', 'template', 'mask', 'output', 'score', 'decision'] +
               [f'area_{name}' for name in classes[1:]] + ['status', 'error'])
     summary = dict(
         config=args.config,
         checkpoint=args.checkpoint,
-        threshold=args.threshold,
+        operating_point={key: test_cfg.get(key)
+                         for key in THRESHOLD_KEYS},
         classes=classes,
         results=[{
             k: row.get(k)

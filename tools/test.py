@@ -8,6 +8,8 @@ from mmengine.runner import Runner
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
+from mmdefect.evaluation.calibration import (apply_operating_point,
+                                             calibration_of)
 from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
                             setup_runtime, teardown_distributed)
 
@@ -42,6 +44,12 @@ def parse_args():
         help='job launcher')
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--threshold',
+        type=float,
+        help='decide pixels and images at this threshold instead of the '
+        'operating point the checkpoint was calibrated at '
+        '(tools/calibrate.py); uncalibrated checkpoints decide at 0.5')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -81,6 +89,11 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    apply_operating_point(
+        cfg,
+        calibration_of(args.checkpoint),
+        f'checkpoint {args.checkpoint}',
+        threshold=args.threshold)
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
     if args.tta:

@@ -15,6 +15,7 @@ from mmseg.structures import SegDataSample
 from torch import nn
 
 from mmdefect.datasets.transforms import read_image
+from mmdefect.evaluation.calibration import apply_operating_point
 from mmdefect.models.segmentors import heat_maps
 from mmdefect.utils import load_weights, setup_runtime, write_png
 
@@ -56,9 +57,10 @@ class DefectInferencer(MMSegInferencer):
     the model predicts: ``pred_sem_seg``, ``seg_logits``, ``pred_score``
     (image-level defect probability) and the heat maps ``pred_<name>``.
     Without ``return_datasamples``, each prediction is a dict with
-    ``sem_seg`` ((H, W) class indices), ``score`` and one (H, W) array per
-    heat map; ``out_dir`` receives ``pred/<stem>.png`` masks and, with the
-    visualizer's panels, ``vis/<stem>.png``.
+    ``sem_seg`` ((H, W) class indices), ``score``, ``label`` (the decision,
+    1 defective, at the checkpoint's operating point) and one (H, W) array
+    per heat map; ``out_dir`` receives ``pred/<stem>.png`` masks and, with
+    the visualizer's panels, ``vis/<stem>.png``.
 
     Building one calls :func:`~mmdefect.utils.setup_runtime` (checkpoint
     loading, registries).  The caller keeps the inferencer for as long as
@@ -71,6 +73,9 @@ class DefectInferencer(MMSegInferencer):
         device (str, optional): Device.  Defaults to CUDA if available.
         cfg_options (dict, optional): Overrides merged into the config.
         show_progress (bool): Show a progress bar.  Defaults to False.
+        threshold (float, optional): Decide pixels and images at this
+            threshold instead of the checkpoint's calibrated operating
+            point (see :func:`build_model`).
     """
 
     def __init__(self,
@@ -78,8 +83,10 @@ class DefectInferencer(MMSegInferencer):
                  weights: Optional[str] = None,
                  device: Optional[str] = None,
                  cfg_options: Optional[dict] = None,
-                 show_progress: bool = False) -> None:
+                 show_progress: bool = False,
+                 threshold: Optional[float] = None) -> None:
         setup_runtime()
+        self.threshold = threshold
         self._given_model = model if isinstance(model, nn.Module) else None
         if self._given_model is not None:
             if getattr(model, 'cfg', None) is None:
@@ -105,8 +112,13 @@ class DefectInferencer(MMSegInferencer):
     def _init_model(self, cfg: Config, weights: Optional[str],
                     device: str) -> nn.Module:
         if self._given_model is not None:
+            if self.threshold is not None:
+                apply_operating_point(
+                    self._given_model.cfg, None, threshold=self.threshold)
+                self._given_model.test_cfg = \
+                    self._given_model.cfg.model.test_cfg
             return self._given_model
-        return build_model(cfg, weights, device)
+        return build_model(cfg, weights, device, self.threshold)
 
     def _init_pipeline(self, cfg: Config) -> Compose:
         """The test pipeline without annotations (inputs without them);
@@ -285,6 +297,7 @@ class DefectInferencer(MMSegInferencer):
                 dict(
                     sem_seg=mask,
                     score=float(pred.pred_score),
+                    label=int(pred.pred_label),
                     **{
                         name: values.cpu().numpy()
                         for name, values in heat_maps(pred).items()
@@ -331,20 +344,28 @@ def load_config(config: Union[str, Path, Config],
 
 def build_model(cfg: Config,
                 weights: Optional[str] = None,
-                device: str = 'cpu') -> nn.Module:
+                device: str = 'cpu',
+                threshold: Optional[float] = None) -> nn.Module:
     """The model of ``cfg`` in eval mode on ``device``, with the complete
     weights of ``weights`` (random if None).
 
     ``model.cfg`` keeps the config and ``model.dataset_meta`` the class
     names and palette: the checkpoint's ``meta['dataset_meta']``, else the
-    config's test dataset class's.
+    config's test dataset class's.  The model decides at the checkpoint's
+    calibrated operating point (``meta['calibration']``, see
+    ``tools/calibrate.py``), at ``threshold`` where given, else at 0.5.
     """
     cfg.model.train_cfg = None
     model = MODELS.build(cfg.model)
-    dataset_meta = None
+    dataset_meta = record = None
     if weights is not None:
         checkpoint = load_weights(model, weights)
-        dataset_meta = checkpoint.get('meta', {}).get('dataset_meta')
+        meta = checkpoint.get('meta') or {}
+        dataset_meta, record = meta.get('dataset_meta'), meta.get(
+            'calibration')
+    if weights is not None or threshold is not None:
+        apply_operating_point(cfg, record, f'checkpoint {weights}', threshold)
+        model.test_cfg = cfg.model.test_cfg
     model.dataset_meta = _class_meta(dataset_meta, cfg,
                                      model.decode_head.num_classes)
     model.cfg = cfg

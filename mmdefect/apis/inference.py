@@ -32,12 +32,15 @@ class PairResult:
             probability).
         score (float): Image-level defect probability (``pred_score``: the
             model's decision head, else the largest defect probability).
+        label (int): The decision at the model's operating point: 1
+            defective, 0 good (``pred_label``).
         heat_maps (dict): Name -> (H, W) float32 map the model's heads
             declare (e.g. ``distance_map``, CADNet's DistMap); empty if none.
     """
     mask: np.ndarray
     probs: np.ndarray
     score: float
+    label: int
     heat_maps: Dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -100,6 +103,7 @@ def inference_pair(inferencer: DefectInferencer,
             mask=pred.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8),
             probs=probabilities(pred).cpu().numpy().astype(np.float32),
             score=float(pred.pred_score),
+            label=int(pred.pred_label),
             heat_maps={
                 name: values.cpu().numpy().astype(np.float32)
                 for name, values in heat_maps(pred).items()

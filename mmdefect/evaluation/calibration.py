@@ -41,9 +41,11 @@ def _plain(value):
 
 def config_hash(cfg: Config) -> str:
     """First 16 hex digits of the SHA-256 of what decides a model's scores:
-    ``cfg.model`` without ``test_cfg`` (whole or slide inference and the
-    thresholds do not change the weights' meaning) and the test pipeline."""
+    ``cfg.model`` without ``train_cfg`` and ``test_cfg`` (training
+    settings, whole or slide inference and the thresholds do not change
+    what the weights compute) and the test pipeline."""
     model = _plain(cfg.model)
+    model.pop('train_cfg', None)
     model.pop('test_cfg', None)
     pipeline = _plain(
         cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline', []))
@@ -61,6 +63,13 @@ def check_record(record: dict, cfg: Config, source: str) -> None:
             f"{record.get('config_hash')}, this config has {expected}: it "
             'belongs to another model or pipeline; calibrate again with '
             'tools/calibrate.py')
+
+
+def calibration_of(checkpoint: str) -> Optional[dict]:
+    """The calibration record in a checkpoint's meta, None if it has none."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    state = _load_checkpoint(checkpoint, map_location='cpu')
+    return (state.get('meta') or {}).get('calibration')
 
 
 def record_thresholds(record: dict) -> dict:

@@ -164,7 +164,8 @@ def test_out_dir_and_predictions(cadnet_inferencer, paired_root, tmp_path):
     ],
                             out_dir=str(tmp_path))
     pred = out['predictions'][0]
-    assert set(pred) == {'sem_seg', 'score', 'distance_map'}
+    assert set(pred) == {'sem_seg', 'score', 'label', 'distance_map'}
+    assert pred['label'] == int(pred['score'] >= 0.5)  # uncalibrated
     written = cv2.imread(
         str(tmp_path / 'pred' / 'test_0.png'), cv2.IMREAD_UNCHANGED)
     np.testing.assert_array_equal(written, pred['sem_seg'])

@@ -40,6 +40,7 @@ def test_fpr_rule_from_good_parts_only():
     assert point.threshold == 0.65
     assert point.false_call_rate == 0.2
     assert np.isnan(point.recall) and point.num_positives == 0
+    assert point.to_dict()['recall'] is None  # plain JSON
     # Nothing may be flagged: just above the highest score.
     point = select_threshold(counts(bad=[]), 'fpr', 0.0)
     assert 0.9 < point.threshold < 0.9003

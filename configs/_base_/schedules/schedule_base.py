@@ -11,4 +11,7 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    visualization=dict(type='SegVisualizationHook'),
+    # Test runs draw their scores against the operating point
+    # (docs/operating_points.md).
+    threshold_review=dict(type='ThresholdReviewHook'))

@@ -125,7 +125,12 @@ class OperatingPoint:
     num_positives: int
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields, undefined rates as None (plain JSON)."""
+        return {
+            key:
+            None if isinstance(value, float) and np.isnan(value) else value
+            for key, value in asdict(self).items()
+        }
 
 
 def _ratio(num: float, den: float) -> float:

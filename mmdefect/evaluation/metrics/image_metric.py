@@ -136,8 +136,11 @@ class ImageDefectMetric(BaseMetric):
             })
         else:
             metrics.update(self._decision_metrics(at_threshold, labels))
+        # Counts as floats: mmengine's json log keeps Python floats but
+        # writes the numpy integers its message hub makes of ints as null.
         metrics.update(
-            num_images=len(labels), num_defective=int(np.sum(labels == 1)))
+            num_images=float(len(labels)),
+            num_defective=float(np.sum(labels == 1)))
         return metrics
 
     @staticmethod
@@ -153,8 +156,8 @@ class ImageDefectMetric(BaseMetric):
             recall=_percent(_ratio(tp, tp + fn)),
             accuracy=_percent(
                 _ratio(int(np.sum(predicted == positive)), len(labels))),
-            FP=fp,
-            FN=fn,
+            FP=float(fp),
+            FN=float(fn),
             false_calls_per_1000=round(_ratio(fp, good) * 1000, 2))
 
     @staticmethod
