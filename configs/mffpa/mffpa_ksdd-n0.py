@@ -1,6 +1,6 @@
 # MFFPA on KolektorSDD, fold 0 of SegDecNet's 3 commutator folds, image
 # labels only (N = 0; Table 1: AP 94.72, the mean of the 3 folds).  Grey
-# input at 512 x 1408, SGD lr 0.01, 50 epochs, theta 1 (checklist section 3).
+# input at 512 x 1408, SGD lr 0.01, 50 epochs (Sec. IV-B), theta 1.
 # Other folds: --cfg-options {train,val,test}_dataloader.dataset.data_root=
 # data/ksdd_folds/fold1 (or fold2); average the folds with
 # tools/analysis_tools/aggregate_results.py.
@@ -8,6 +8,4 @@ _base_ = [
     '../_base_/models/mffpa.py', '../_base_/datasets/ksdd-folds.py',
     '../_base_/schedules/schedule_mffpa.py'
 ]
-model = dict(
-    data_preprocessor=dict(mean=[0.], std=[255.], channels=1),
-    backbone=dict(in_channels=1))
+model = _base_.one_channel

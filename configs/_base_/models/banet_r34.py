@@ -5,52 +5,17 @@
 # Loss (Eq. 10): 0.5 focal (alpha 0.25, gamma 2) + 0.25 edge BCE against
 # Canny edges of the mask + 0.25 deep-supervision BCE.  Layer sizes the paper
 # leaves open are chosen to reproduce Table II's parameter counts.
-norm_cfg = dict(type='BN', requires_grad=True)
-levels = [64, 64, 128, 256, 512]
-data_preprocessor = dict(
-    type='DefectDataPreProcessor',
-    num_images=2,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size_divisor=32,
-    test_cfg=dict(size_divisor=32))
+_base_ = './siamese_r34.py'
 model = dict(
-    type='SiameseEncoderDecoder',
-    data_preprocessor=data_preprocessor,
-    # ImageNet weights (the authors' lineage code loads torchvision's) are
-    # not available offline: add init_cfg=dict(type='Pretrained',
-    # checkpoint='torchvision://resnet34') where they are.
-    backbone=dict(
-        type='ResNetWithStem',
-        depth=34,
-        in_channels=3,
-        num_stages=4,
-        out_indices=(0, 1, 2, 3),
-        strides=(1, 2, 2, 2),
-        dilations=(1, 1, 1, 1),
-        style='pytorch',
-        norm_cfg=norm_cfg,
-        norm_eval=False),
     neck=dict(
         type='SpatialTransformerNeck',
-        in_channels=levels,
+        in_channels=_base_.levels,
         stm=dict(loc_input='pair', padding_mode='border'),
         feam=dict(channels=[64, 128, 256, 256]),
         edge_attention=True),
     decode_head=dict(
         type='TransposedUNetHead',
-        in_channels=levels,
-        in_index=[0, 1, 2, 3, 4],
         decoder_channels=[64, 64, 128, 256],
-        channels=64,
-        num_classes=2,
-        out_channels=1,
-        threshold=0.5,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(
             type='BinaryFocalLoss', alpha=0.25, gamma=2.0, loss_weight=0.5),
@@ -67,6 +32,4 @@ model = dict(
             type='CrossEntropyLoss',
             use_sigmoid=True,
             loss_weight=0.25,
-            loss_name='loss_edge')),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+            loss_name='loss_edge')))

@@ -2,7 +2,6 @@
 # template, per-stage differences + DistMap (Eq. 7), change-aware decoder
 # (Eq. 11-14), loss lambda1 * CE + lambda2 * BCL (Eq. 16, both 1).
 _base_ = './segformer_mit-b0.py'
-norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(num_images=2)  # the sample and its template
 model = dict(
     type='SiameseEncoderDecoder',

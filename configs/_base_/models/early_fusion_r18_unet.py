@@ -2,5 +2,4 @@
 # segmented by one ResNet-18 U-Net (the "concat" baseline the papers compare
 # Siamese networks with, e.g. BANet Table II).
 _base_ = './siamese_r18_unet.py'
-model = dict(
-    type='DefectEncoderDecoder', backbone=dict(in_channels=6), neck=None)
+model = _base_.early_fusion

@@ -5,18 +5,14 @@
 # configs/_base_/schedules/schedule_mffpa.py).  11,291,265 parameters at
 # 3 input channels (Table 9: 11.29 M).  Inputs are scaled to [0, 1] only,
 # as the reference code does.
+_base_ = './single_image.py'
 data_preprocessor = dict(
-    type='DefectDataPreProcessor',
-    num_images=1,
     mean=[0., 0., 0.],
     std=[255., 255., 255.],
     bgr_to_rgb=False,
-    pad_val=0,
-    seg_pad_val=255,
     size_divisor=8,
     test_cfg=dict(size_divisor=8))
 model = dict(
-    type='DefectEncoderDecoder',
     data_preprocessor=data_preprocessor,
     backbone=dict(
         type='SegDecNet',
@@ -32,15 +28,11 @@ model = dict(
         num_heads=4,
         attention_kernel=3),
     decode_head=dict(
+        _base_.one_logit_head,
         type='SegDecMaskHead',
         in_channels=512,
         channels=512,
         in_index=0,
-        num_classes=2,
-        out_channels=1,
-        # mmseg binarises one-logit outputs at 0.3 unless told.
-        threshold=0.5,
-        dropout_ratio=0,
         # Distance-weighted BCE on the soft 1/8 targets, per-image means
         # summed over the batch; its weight is set every iteration by
         # MixedSupervisionHook (lambda of Eq. 4).
@@ -60,6 +52,8 @@ model = dict(
             type='CrossEntropyLoss',
             use_sigmoid=True,
             reduction='sum',
-            loss_name='loss_cls')),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+            loss_name='loss_cls')))
+# Grey data sets (KSDD, DAGM, Severstal): model = _base_.one_channel.
+one_channel = dict(
+    data_preprocessor=dict(mean=[0.], std=[255.], channels=1),
+    backbone=dict(in_channels=1))
