@@ -9,8 +9,8 @@ from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
 
 from mmdefect.datasets.transforms import read_image
-from mmdefect.models.segmentors import heat_maps
-from .overlays import blend, color_mask, error_overlay, make_panel
+from mmdefect.models.segmentors import defect_probability, heat_maps
+from .overlays import blend, color_mask, error_overlay, heat_map, make_panel
 from .painters import paint_maps
 
 
@@ -18,7 +18,8 @@ from .painters import paint_maps
 class DefectVisualizer(SegLocalVisualizer):
     """``SegLocalVisualizer`` whose picture is a panel of titled tiles:
 
-    sample | template | prediction | heat maps | ground truth | errors
+    sample | template | prediction | defect probability | heat maps |
+    ground truth | errors
 
     * the template comes from ``image`` when it stacks sample and template
       (H, W, 6; the inferencer passes images it holds in memory this way),
@@ -26,7 +27,11 @@ class DefectVisualizer(SegLocalVisualizer):
       samples have none;
     * the prediction and the ground truth are painted with the dataset
       palette over the sample; the prediction's title carries the image
-      score (``pred_score``);
+      score (``pred_score``) and the decision at the model's operating
+      point (``pred_label``), the ground truth's the image label
+      (``gt_label``) and, for an image labelled without a mask, says so;
+    * the per-pixel defect probability (from ``seg_logits``) on a fixed
+      0-1 scale, the map the pixel threshold cuts, for every model;
     * the heat maps of the prediction (``pred_<name>``), each drawn by the
       painter its maker registered, by default as a min-max normalised
       colour map (:func:`~mmdefect.visualization.paint_maps`);
@@ -89,9 +94,13 @@ class DefectVisualizer(SegLocalVisualizer):
             pred = self._as_mask(data_sample.pred_sem_seg, image.shape[:2])
             title, tile = self._class_tile('prediction', image, pred,
                                            with_labels)
-            if 'pred_score' in data_sample:
-                title = f'{title} (score {float(data_sample.pred_score):.2f})'
-            tiles.append((title, tile))
+            tiles.append((title + decision_text(data_sample), tile))
+            if 'seg_logits' in data_sample:
+                probability = defect_probability(data_sample.seg_logits.data)
+                tiles.append(
+                    ('defect probability',
+                     heat_map(probability.cpu().numpy(),
+                              value_range=(0., 1.))))
             maps = {
                 name: values.cpu().numpy()
                 for name, values in heat_maps(data_sample).items()
@@ -99,9 +108,12 @@ class DefectVisualizer(SegLocalVisualizer):
             tiles.extend(paint_maps(maps, image, template))
         if draw_gt and 'gt_sem_seg' in data_sample:
             gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
+            title, tile = self._class_tile('ground truth', image, gt,
+                                           with_labels)
             tiles.append(
-                self._class_tile('ground truth', image, gt, with_labels))
-        if pred is not None and gt is not None:
+                (title + label_text(data_sample, gt, self.ignore_index), tile))
+        if pred is not None and gt is not None and (
+                gt != self.ignore_index).any():
             # The count goes in the title: text drawn into a small image
             # would be blurred by the panel's resizing.
             errors, count = error_overlay(
@@ -148,3 +160,24 @@ class DefectVisualizer(SegLocalVisualizer):
         if seg.shape != tuple(size):
             seg = mmcv.imresize(seg, size[::-1], interpolation='nearest')
         return seg
+
+
+def decision_text(data_sample: SegDataSample) -> str:
+    """`` (score 0.73: defective)``: the image score and the decision."""
+    if 'pred_score' not in data_sample:
+        return ''
+    text = f' (score {float(data_sample.pred_score):.2f}'
+    if 'pred_label' in data_sample:
+        text += ': ' + ('defective' if int(data_sample.pred_label) else 'good')
+    return text + ')'
+
+
+def label_text(data_sample: SegDataSample, gt: np.ndarray,
+               ignore_index: int) -> str:
+    """The image label of the ground truth, and whether it has no mask."""
+    if 'gt_label' not in data_sample:
+        return ''
+    label = 'defective' if int(data_sample.gt_label) else 'good'
+    if not (gt != ignore_index).any():
+        return f' ({label}, image label only: no mask)'
+    return f' ({label})'

@@ -124,11 +124,14 @@ def error_overlay(pred: np.ndarray,
 
 
 def heat_map(array: np.ndarray,
-             colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
-    """Min-max normalise a (H, W) map and paint it with an OpenCV colormap.
+             colormap: int = cv2.COLORMAP_JET,
+             value_range: Optional[Tuple[float, float]] = None) -> np.ndarray:
+    """Normalise a (H, W) map and paint it with an OpenCV colormap.
 
-    A constant map becomes the colormap's lowest colour; NaN/inf are treated
-    as the lowest value.
+    The map is min-max normalised, or mapped from ``value_range`` (values
+    outside clipped) where the values have a meaning of their own, e.g. a
+    probability.  A constant map becomes the colormap's lowest colour;
+    NaN/inf are treated as the lowest value.
     """
     array = np.asarray(array, np.float32)
     if array.ndim != 2:
@@ -137,7 +140,7 @@ def heat_map(array: np.ndarray,
     if not finite.any():
         array = np.zeros_like(array)
     else:
-        low, high = array[finite].min(), array[finite].max()
+        low, high = value_range or (array[finite].min(), array[finite].max())
         array = np.where(finite, array, low)
         span = high - low
         array = (array - low) / span if span > 0 else np.zeros_like(array)

@@ -92,10 +92,10 @@ def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
         assert row['area_abpt'] == int((mask == 2).sum())
         assert row['decision'] == (row['score'] >= 0.5)
         assert row['mask'].endswith(f"masks/{row['output']}.png")
-    # sample | template | prediction | distance_map | ground truth | errors
-    # at 256 px tiles.
+    # sample | template | prediction | defect probability | distance_map |
+    # ground truth | errors at 256 px tiles.
     panel = cv2.imread(str(out / 'overlays' / 'test_0.png'))
-    assert panel.shape[1] == 6 * 256 + 5 * 4
+    assert panel.shape[1] == 7 * 256 + 6 * 4
 
 
 def test_list_file_paths_relative_to_its_folder(repo, ckpt, tmp_path):
@@ -136,9 +136,10 @@ def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
     rows = json.loads((out / 'summary.json').read_text())['results']
     assert [r['output'] for r in rows] == ['x0', 'x1']
     assert all(r['status'] == 'ok' and r['mask'] == '' for r in rows)
-    # No mask given: no error tile (sample | template | prediction | dist).
+    # No mask given: no error tile (sample | template | prediction |
+    # defect probability | dist).
     panel = cv2.imread(str(out / 'overlays' / 'x0.png'))
-    assert panel.shape[1] == 4 * 256 + 3 * 4
+    assert panel.shape[1] == 5 * 256 + 4 * 4
 
 
 def run_onnx(path, names, x):

@@ -173,3 +173,22 @@ def test_match_lines_end_at_the_match():
     # One grid point, (16, 16), matched to (21, 19) in the template.
     assert out[16, 16].any() and out[19, 32 + 4 + 21].any()
     assert not out[:8].any()
+
+
+def test_panel_titles_carry_score_decision_and_image_label(tmp_path):
+    from mmdefect.visualization.defect_visualizer import (decision_text,
+                                                          label_text)
+    sample = SegDataSample()
+    sample.pred_score = torch.tensor(0.734)
+    sample.pred_label = torch.tensor(1)
+    assert decision_text(sample) == ' (score 0.73: defective)'
+    sample.pred_label = torch.tensor(0)
+    assert decision_text(sample) == ' (score 0.73: good)'
+    sample.gt_label = torch.tensor(1)
+    unlabelled = np.full((8, 8), 255)
+    assert label_text(sample, unlabelled,
+                      255) == (' (defective, image label only: no mask)')
+    assert label_text(sample, np.zeros((8, 8)), 255) == ' (defective)'
+    # The probability tile keeps its scale: 0.5 is mid-colour everywhere.
+    half = heat_map(np.full((4, 4), 0.5), value_range=(0., 1.))
+    assert (half == heat_map(np.array([[0., 1.], [0.5, 0.5]]))[1, 0]).all()
