@@ -15,10 +15,13 @@ $(QUICK_DATA)/meta.json: | env
 
 data-quick: $(QUICK_DATA)/meta.json
 
-# Generate a small SynLCD, train the quickstart config, evaluate it (per-class
-# IoU, mIoU, mFscore) and write prediction panels to $(QUICK_WORK)/panels.
+# Generate a small SynLCD, train the quickstart config, choose its operating
+# point on the validation split (best F1), evaluate it at that point (per-class
+# IoU, mIoU, mFscore, defect and image metrics beside 0.5) and write
+# prediction panels to $(QUICK_WORK)/panels.
 quickstart: env data-quick
 	$(PY) tools/train.py $(QUICK_CFG) --work-dir $(QUICK_WORK)
+	$(PY) tools/calibrate.py $(QUICK_CFG) "$$(cat $(QUICK_WORK)/last_checkpoint)"
 	$(PY) tools/test.py $(QUICK_CFG) "$$(cat $(QUICK_WORK)/last_checkpoint)" \
 		--work-dir $(QUICK_WORK)/test --show-dir $(QUICK_WORK)/panels
 
