@@ -11,7 +11,8 @@ from torch.utils.data import Sampler
 
 def frequency_probabilities(counts: np.ndarray) -> np.ndarray:
     """Drawing probabilities of the negatives from their use counts
-    (Bozic et al. 2021, Sec. 3.4; MFFPA checklist 2.6).
+    (Bozic et al. 2021, Sec. 3.4; FREQUENCY_SAMPLING of their public code,
+    vicoslab/mixed-segdec-net-comind2021, which MFFPA builds on).
 
     ``q = 1 - f / max f``, shifted so that its median is 1, raised to the
     power ``4 ln(num_neg)`` and normalised: the rarely used negatives are
@@ -28,7 +29,8 @@ def frequency_probabilities(counts: np.ndarray) -> np.ndarray:
 @DATA_SAMPLERS.register_module()
 class FrequencyOfUseSampler(Sampler):
     """An epoch of every defective image once and as many defect-free
-    images, drawn by frequency of use (SegDecNet, MFFPA checklist 2.6).
+    images, drawn by frequency of use (SegDecNet's public code, which MFFPA
+    builds on; MFFPA itself is silent on sampling).
 
     Defect-free images outnumber defective ones (KSDD2: 2,085 / 246); an
     epoch of ``2 * num_pos`` samples keeps the classes balanced, and the

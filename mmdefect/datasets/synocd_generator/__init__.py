@@ -27,11 +27,11 @@ such pairs with numpy and OpenCV, deterministically and in parallel:
   translation {0, 4, 8, 16, 32} px x rotation {0, 2, 5, 10} deg
   (:mod:`.writer`).
 
-Every magnitude the papers leave open is a choice taken from
-``shared/specs/banet.md`` section 6.2 and ``bgnet.md`` section 5.2 and
-listed in ``docs/synocd.md``.  Random streams: layout ``[seed, 0, type]``,
-batch look ``[seed, 1, type, batch]``, pair ``[seed, 2, kind, index,
-stream]``, so the output does not depend on the number of workers.
+Every magnitude the papers leave open is our choice (they give none), each
+listed in ``docs/synocd.md`` next to the paper statement it models.  Random
+streams: layout ``[seed, 0, type]``, batch look ``[seed, 1, type, batch]``,
+pair ``[seed, 2, kind, index, stream]``, so the output does not depend on
+the number of workers.
 """
 from mmdefect.utils.geometry import pose_matrix
 from .defects import KINDS, OCD_COUNTS

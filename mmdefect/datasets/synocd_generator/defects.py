@@ -2,8 +2,8 @@
 
 OCDs (BANet Sec. IV-C) has 918 pairs: 375 component pollution, 240
 component breakage, 216 extra or missing jump wires, 60 base crushing and
-27 base scratches.  Shapes, sizes and colours are the choices of
-``shared/specs/banet.md`` section 6.2 (the papers give none), in px at 256;
+27 base scratches.  Shapes, sizes and colours are our choices (the papers
+give none; listed in ``docs/synocd.md``), in px at 256;
 sizes run from sub-token (a 3 px stain, below one 8 px token of a stride-8
 feature map) to several tokens (a 110 px scratch, a missing wire).
 

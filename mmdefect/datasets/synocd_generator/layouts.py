@@ -6,9 +6,8 @@ A product type fixes that geometry; every unit of the type (template or
 sample, of any batch) is drawn from it with its own small local jitter.
 
 Coordinates are pixels of a 256 x 256 image with the origin at the image
-centre; :mod:`.units` scales them to the output size.  Magnitudes follow
-``shared/specs/banet.md`` section 6.2 (the papers give none; every number
-there is marked as a choice).
+centre; :mod:`.units` scales them to the output size.  Magnitudes are our
+choices (the papers give none), listed in ``docs/synocd.md``.
 """
 from dataclasses import dataclass, field
 from typing import List, Tuple

@@ -2,8 +2,8 @@
 
 BANet (Sec. III-B) attributes the texture noise between template and sample
 to "batch-to-batch variations in the product constituents"; the papers give
-no magnitudes.  The ranges below are the choices of ``shared/specs/
-banet.md`` section 6.2, in grey levels of 8-bit images and pixels at 256.
+no magnitudes.  The ranges below are our choices (listed in
+``docs/synocd.md``), in grey levels of 8-bit images and pixels at 256.
 """
 import colorsys
 from dataclasses import dataclass

@@ -6,8 +6,8 @@ unit of the same type and batch (own texture realisation, own local
 jitter), carrying the defect, seen under a global pose (translation,
 rotation, optional scale: the "translation and rotation noise" of BANet
 Sec. IV-C and BGNet Sec. 1) and changed photometrically (lambda of BANet
-Eq. 3).  Magnitudes are choices (``shared/specs/banet.md`` 6.2,
-``bgnet.md`` 5.2): the papers give none.
+Eq. 3).  Magnitudes are our choices (listed in ``docs/synocd.md``): the
+papers give none.
 
 Label rule (as for SynLCD): the sample is drawn with and without its defect
 from the same random streams; the label is the defect's footprint where
@@ -34,7 +34,8 @@ PRESETS = dict(
     easy=dict(translation=8, rotation=2, photometric=0.5, jitter=1.0),
     default=dict(translation=16, rotation=5, photometric=1.0, jitter=1.0),
     hard=dict(translation=32, rotation=10, photometric=1.5, jitter=1.5))
-#: The misalignment sweep (BGNet checklist 5.2 G5); (0, 0) is the control.
+#: The misalignment sweep, our choice (the papers have none); (0, 0) is the
+#: zero-misalignment control.
 SWEEP_TRANSLATIONS = (0, 4, 8, 16, 32)
 SWEEP_ROTATIONS = (0, 2, 5, 10)
 VISIBLE_DIFF = 8

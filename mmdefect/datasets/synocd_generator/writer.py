@@ -275,8 +275,9 @@ def _write_annotations(root, outputs, cfg, counts, types, batches) -> dict:
     meta = dict(
         generator='mmdefect.datasets.synocd_generator',
         version=GENERATOR_VERSION,
-        reference='BANet Sec. IV-C (OCDs), BGNet Sec. 4.1.3; '
-        'shared/specs/banet.md 6.2, bgnet.md 5.2',
+        reference='BANet Sec. III-B (noise types), IV-C (OCDs); '
+        'BGNet Sec. 1, 4.1.3 (OCDs); magnitudes: our choices, '
+        'docs/synocd.md',
         args=dict(cfg, types=types, batches=batches),
         classes=list(CLASSES),
         counts=counts,

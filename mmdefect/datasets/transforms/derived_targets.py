@@ -20,10 +20,10 @@ class GenerateEdgeMap(BaseTransform):
     """Canny edges of the defect mask, BANet's FEAM target (Eq. 6).
 
     ``gt_edge_map = Canny(255 * (mask > 0), low, high) > 0`` as uint8 0/1.
-    On a binary image the thresholds hardly matter (every pair from (1, 2)
-    to (900, 1000) gives the same 1-pixel boundary, BANet checklist Q10);
-    100/200 are OpenCV's customary values.  ``width`` > 1 dilates the edge
-    with a square kernel.
+    BANet gives no thresholds, and on a binary image they hardly matter
+    (every pair from (1, 2) to (900, 1000) gives the same 1-pixel
+    boundary); 100/200 are OpenCV's customary values.  ``width`` > 1
+    dilates the edge with a square kernel.
 
     Args:
         low (int), high (int): Canny hysteresis thresholds.
@@ -64,8 +64,9 @@ class GenerateLocationMap(BaseTransform):
     with the minimum bounding rectangle of each defect.  ``mode``:
 
     * ``'components'``: one axis-aligned filled box per 8-connected
-      component of the defect mask (the default reading, LSA-Net checklist
-      L4);
+      component of the defect mask (the default: our reading of the
+      paper's "minimum bounding rectangle"; the authors' public code lacks
+      the loader that made it);
     * ``'global'``: one box around all defect pixels;
     * ``'projection'``: the outer product of the row and column projections,
       which is exactly what strip pooling can express.
@@ -113,7 +114,8 @@ class GenerateLocationMap(BaseTransform):
 @TRANSFORMS.register_module()
 class GenerateSegDecTargets(BaseTransform):
     """SegDecNet's pixel targets: the dilated mask and distance-transform
-    weights (Bozic et al. 2021, Sec. 3.3; MFFPA checklist 2.3).
+    weights (Bozic et al. 2021, Sec. 3.3, and their public code, which
+    MFFPA builds on).
 
     * ``gt_dilated_map``: the defect mask dilated by a ``dilation`` x
       ``dilation`` square (float32 0/1), so that a coarse or slightly
@@ -135,7 +137,7 @@ class GenerateSegDecTargets(BaseTransform):
 
     Args:
         dilation (int): Side of the square dilation kernel; 1 keeps the
-            mask.  Per dataset (checklist section 3): KSDD 7, DAGM 7,
+            mask.  Per dataset (SegDecNet's public code): KSDD 7, DAGM 7,
             KSDD2 15, Severstal 1.
         p (float): Exponent of the distance weights.
         w_pos (float): Weight of the defect centres.

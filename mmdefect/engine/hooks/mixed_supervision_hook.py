@@ -37,8 +37,8 @@ def has_pixel_labelled_positives(dataset) -> bool:
 @HOOKS.register_module()
 class MixedSupervisionHook(Hook):
     """Sets the weights of the segmentation and the decision losses before
-    every training iteration (SegDecNet / MFFPA mixed supervision, Eq. 4;
-    checklist 2.1).
+    every training iteration (SegDecNet / MFFPA mixed supervision, MFFPA
+    Eq. 4; the schedule of lambda is SegDecNet's public code).
 
     The weights go to the ``loss_weight`` of ``model.<seg_loss>`` and
     ``model.<cls_loss>`` (mmseg's losses apply it).  Progress is
