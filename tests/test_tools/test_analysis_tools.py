@@ -191,7 +191,7 @@ def test_budget_config_turns_epochs_into_iterations(benchmarks, repo,
     assert path == str(tmp_path / 'banet_r34_synocd-256.py')
     cfg, original = Config.fromfile(path), Config.fromfile(iterations)
     assert cfg.train_cfg == dict(
-        original.train_cfg, max_iters=40, val_interval=41)
+        original.train_cfg, max_iters=40, val_interval=41, val_begin=41)
     assert cfg.param_scheduler == original.param_scheduler
     assert cfg.model == original.model
     path = budget_runs.budget_config(

@@ -2,6 +2,7 @@
 ablation runner built on it."""
 import json
 import os
+import time
 
 import pytest
 from mmengine.config import Config
@@ -17,7 +18,9 @@ def test_budget_options(budget_runs):
         budget_runs.Budget(iters=300, batch_size=4))
     assert options['train_cfg.max_iters'] == 300
     assert options['train_dataloader.batch_size'] == 4
-    assert options['train_cfg.val_interval'] == 301  # no validation
+    # No validation, not even mmengine's after the last iteration.
+    assert options['train_cfg.val_interval'] == 301
+    assert options['train_cfg.val_begin'] == 301
     assert options['default_hooks.checkpoint.interval'] == 300
     # No budget: the config's own schedule and batch.
     assert budget_runs.budget_options(budget_runs.Budget()) == {}
@@ -41,16 +44,25 @@ def test_finished_runs_are_reused(budget_runs, tmp_path):
     }
 
 
-def fake_tools(monkeypatch, budget_runs, calls):
-    """Replaces the training and testing processes: training leaves a
-    checkpoint, testing a metrics file."""
+def fake_tools(monkeypatch, budget_runs, calls, calibrates=True):
+    """Replaces the training, calibration and testing processes: training
+    leaves a checkpoint, calibration its record beside it (or fails),
+    testing a metrics file."""
 
-    def fake_run_tool(args, log, device='cpu'):
+    def fake_run_tool(args, log, device='cpu', deadline=None):
         calls.append((args, device))
         work_dir = args[args.index('--work-dir') + 1]
         if args[0] == 'tools/train.py':
             with open(f'{work_dir}/last_checkpoint', 'w') as f:
                 f.write(f'{work_dir}/iter_2.pth')
+        elif args[0] == 'tools/calibrate.py':
+            if not calibrates:
+                raise RuntimeError(f'{args[0]} failed; see {log}')
+            record = dict(rule='f1_max', pixel=dict(threshold=0.3), image=None)
+            with open(
+                    os.path.join(os.path.dirname(args[2]), 'calibration.json'),
+                    'w') as f:
+                json.dump(record, f)
         elif args[0] == 'tools/test.py':
             out = f'{work_dir}/20261204_000000'
             os.makedirs(out)
@@ -82,15 +94,58 @@ def test_a_forgotten_test_runs_again_without_training(budget_runs, tmp_path,
         'train_threads': 2
     }
     metrics = budget_runs.train_and_test('config.py', str(work))
-    assert [args[0] for args, _ in calls] == ['tools/test.py']  # not trained
+    # Not trained; calibrated on the validation split, then tested.
+    assert [args[0]
+            for args, _ in calls] == ['tools/calibrate.py', 'tools/test.py']
+    assert calls[0][0][1:] == [
+        'config.py',
+        str(work / 'iter_300.pth'), '--rule', 'f1_max', '--split', 'val',
+        '--work-dir',
+        str(work / 'calibrate')
+    ]
     assert metrics == {
         'defect.IoU': 12.5,
         'defect.AP_pixel': 30.0,
         'train_seconds': 300.0,
-        'train_threads': 2
+        'train_threads': 2,
+        'calibration/pixel_threshold': 0.3  # the image level had none
     }
     assert json.loads((work / 'metrics.json').read_text()) == metrics
+    # Forgotten again: calibrated again (the record beside the checkpoint
+    # goes with the test).
+    budget_runs.forget_test(str(work))
+    assert not (work / 'calibration.json').exists()
     budget_runs.forget_test(str(tmp_path / 'never_run'))  # nothing to forget
+
+
+def test_a_failed_calibration_still_tests_at_half(budget_runs, tmp_path,
+                                                  monkeypatch, capsys):
+    calls = []
+    fake_tools(monkeypatch, budget_runs, calls, calibrates=False)
+    work = tmp_path / 'run'
+    metrics = budget_runs.train_and_test('config.py', str(work))
+    assert [args[0] for args, _ in calls
+            ] == ['tools/train.py', 'tools/calibrate.py', 'tools/test.py']
+    assert 'calibration/pixel_threshold' not in metrics
+    assert metrics['defect.IoU'] == 12.5
+    assert 'calibration failed, the test decides at 0.5; see ' \
+        f'{work}/calibrate.log' in capsys.readouterr().out
+
+
+def test_a_tool_past_its_deadline_is_stopped(budget_runs, tmp_path):
+    log = tmp_path / 'sleep.log'
+    start = time.time()
+    with pytest.raises(budget_runs.DeadlineError, match='sleep.log'):
+        budget_runs.run_tool([
+            '-c', 'import time; print("started", flush=True); '
+            'time.sleep(60)'
+        ],
+                             str(log),
+                             deadline=time.time() + 3)
+    assert time.time() - start < 20
+    assert log.read_text().startswith('started')
+    with pytest.raises(RuntimeError, match='failed; see'):
+        budget_runs.run_tool(['-c', 'raise SystemExit(3)'], str(log))
 
 
 def test_the_ablation_runner_trains_every_row_at_one_budget(

@@ -76,6 +76,14 @@ def test_every_part_gets_the_same_budget_data_and_seed(benchmarks, leaderboard,
     assert banet.model.decode_head.loss_decode.alpha == 0.9
     assert banet.test_dataloader.dataset.ann_file == (
         'annotations/batch_test.json')
+    # Calibration reads the held-out validation batches, never the test's.
+    assert banet.val_dataloader.dataset.ann_file == (
+        'annotations/batch_val.json')
+    # Out of class: the validation part held out of the training file.
+    al = Config.fromfile(paths['CADNet'])
+    assert al.val_dataloader.dataset.ann_file == 'splits/train_abpt.txt'
+    assert al.val_dataloader.dataset.holdout.part == 'val'
+    assert al.train_dataloader.dataset.holdout.part == 'train'
 
 
 def test_train_crop_budget_crops_training_only_and_names_the_setting(
@@ -196,6 +204,14 @@ def test_an_inconsistent_registry_names_the_file_and_entry(
     del spec['methods']['MFFPA']['configs']['synocd']
     path.write_text(yaml.safe_dump(spec))
     with pytest.raises(ValueError, match=r"MFFPA: no config for \['synocd'\]"):
+        board.load_board(str(path))
+    spec = yaml.safe_load(open(board.BOARD))
+    del spec['datasets']['synocd']['splits']['val']
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(
+            ValueError,
+            match=f'{path}: data set synocd has its own '
+            'training split but no val split'):
         board.load_board(str(path))
 
 
@@ -330,6 +346,117 @@ def test_documents_come_from_the_stored_results(report, board, tmp_path):
     assert all(m['Results'] == [] for m in banet['Models'])  # not measured
 
 
+def gpu_part(board, name, dataset_key, iou):
+    """A part of the GPU board: tested at its calibrated operating point
+    with the metrics at 0.5 beside; GPU throughput instead of counts."""
+    part = fake_part(board, name, dataset_key, iou)
+    del part['counts']
+    part['machine'] = 'NVIDIA H200'
+    part['speed'] = dict(
+        device='cuda',
+        batch=32,
+        train_s_per_iter=0.25,
+        train_img_per_s=128.0,
+        train_peak_mem_mb=2048.0,
+        alone_train_img_per_s=700.0,
+        infer_img_per_s=2500.0)
+    part['metrics'].update({
+        'defect.IoU@0.5': iou - 5,
+        'defect.Precision@0.5': 45.0,
+        'defect.Recall@0.5': 35.0,
+        'defect.F1@0.5': 40.0,
+        'defect.AUPRO': 55.0,
+        'calibration/pixel_threshold': 0.2
+    })
+    return part
+
+
+def test_a_gpu_board_merges_beside_the_cpu_board(leaderboard, report, board,
+                                                 tmp_path):
+    cpu_budget = dict(
+        iters=1000, batch_size=4, lr=6e-4, seed=0, train_crop=128)
+    gpu_budget = dict(
+        board='gpu',
+        iters=1250,
+        batch_size=32,
+        lr=4.8e-3,
+        seed=0,
+        train_crop=128,
+        reference=dict(iters=1000, batch_size=4, lr=6e-4),
+        side_by_side=16)
+    setting = report.setting_name(gpu_budget)
+    assert setting == 'gpu_iters1250_batch32_lr0.0048_seed0_crop128'
+    uncalibrated = gpu_part(board, 'CADNet', 'synocd', 10.0)
+    del uncalibrated['metrics']['calibration/pixel_threshold']
+    gpu = dict(
+        budget=gpu_budget,
+        parts={
+            'CADNet': uncalibrated,
+            'BGNet': gpu_part(board, 'BGNet', 'synocd', 30.0)
+        },
+        unfinished={'BANet': 'stopped at the deadline in training'})
+    cpu = dict(
+        budget=cpu_budget,
+        parts={'BGNet': fake_part(board, 'BGNet', 'synocd', 20.0)})
+    merged = tmp_path / 'gpu_board.json'
+    merged.write_text(json.dumps({'synocd': {setting: gpu}}))
+    results = tmp_path / 'results.json'
+    results.write_text(
+        json.dumps({'synocd': {
+            report.setting_name(cpu_budget): cpu
+        }}))
+    out = tmp_path / 'out'
+    leaderboard.main([
+        '--merge',
+        str(merged), '--results',
+        str(results), '--out-root',
+        str(out)
+    ])
+    assert set(json.loads(results.read_text())['synocd']) == {
+        setting, 'iters1000_batch4_lr0.0006_seed0_crop128'
+    }
+    text = (out / 'docs' / 'leaderboard.md').read_text()
+    cpu_text, gpu_text = text.split('(GPU board)')
+    # The CPU board's run predates calibration: no calibrated columns.
+    assert (
+        '| method | input | IoU background | IoU defect | mIoU | Pre | Rec '
+        '| F1 | IoU per image | params (M) |') in cpu_text
+    budget = ('1250 iterations of 32 images on 128 x 128 crops that hold '
+              'some defect (tested on the whole 256 x 256 images) (10.0 x the '
+              "images of the CPU board's 1000 iterations of 4) from scratch, "
+              'AdamW 0.0048 = 0.0006 x 32 / 4 (linear scaling rule)')
+    assert budget in gpu_text
+    assert '16 parts (every method on every data set of the run)' in gpu_text
+    regenerate = ('`OUT=out WHEELS=.gpu/whl bash '
+                  'tools/benchmarks/gpu_board.sh --datasets synocd --batch '
+                  'synocd=32 --iters synocd=1250 --seed 0 --train-crop '
+                  'synocd=128`')
+    assert regenerate in gpu_text
+    assert (
+        '| method | input | IoU background | IoU defect | IoU defect cal. '
+        '| mIoU | Pre | Rec | F1 | F1 cal. | IoU per image | AUPRO | train '
+        'img/s (side by side) | train img/s (alone) | infer img/s | GPU '
+        'MB (training) | train time |') in gpu_text
+    # At 0.5 and calibrated side by side; '-' where the calibration failed.
+    assert ('| BGNet | sample + template | 99.00 | 25.00 | 30.00 | 64.50 | '
+            '45.00 | 35.00 | 40.00 | 44.40 | 29.00 | 55.00 | 128 | 700 | 2500 '
+            '| 2048 | 2.0 min |') in gpu_text
+    assert ('| CADNet | sample + template | 99.00 | 5.00 | - | 54.50 | 45.00 '
+            '| 35.00 | 40.00 | - | 9.00 | 55.00 |') in gpu_text
+    assert ('Not finished within the time budget: BANet (stopped at the '
+            'deadline in training).') in gpu_text
+    assert 'IoU defect cal. and F1 cal. at the operating point' in gpu_text
+    assert not list((out / 'docs' / 'images').glob('*gpu*'))  # no MACs
+    # The model zoo and metafiles stay the CPU board's.
+    assert '| BGNet | BGNet | SynOCD |' in (out / 'README.md').read_text()
+    meta = yaml.safe_load(
+        (out / 'configs' / 'bgnet' / 'metafile.yaml').read_text())
+    synocd, = (m for m in meta['Models'] if m['Results'])
+    assert synocd['Results'][0]['Metrics']['defect IoU'] == 20.0
+    with pytest.raises(SystemExit):
+        leaderboard.parse_args(['--merge', str(tmp_path / 'missing.json')])
+
+
 def test_model_index_lists_configs_that_exist_and_build(repo):
     index = yaml.safe_load(open(f'{repo}/model-index.yml'))
     configs = []
@@ -402,13 +529,14 @@ def test_step_against_macs_flags_slow_methods(report, board):
     slow['speed'] = dict(slow['speed'], train_s_per_iter=1.0)  # 2x, same
     results = {
         'synlcd': {
-            's': dict(parts={
+            's':
+            dict(budget={}, parts={
                 'SegFormer-B0': base,
                 'CADNet': cheap
             })
         },
         'synocd': {
-            's': dict(parts={'BANet': slow})
+            's': dict(budget={}, parts={'BANet': slow})
         }
     }
     table = report.step_against_macs(board, results)

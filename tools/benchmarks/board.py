@@ -26,7 +26,9 @@ class Step:
 class Dataset:
     """A data set of the board.  ``data_of``: the data set whose data it
     splits and whose config each method trains (itself by default);
-    ``sweep``: whether its data has the misalignment sweep."""
+    ``sweep``: whether its data has the misalignment sweep; ``splits``: the
+    annotation files of the training, validation (calibration) and test
+    loaders where they are not the config's."""
     key: str
     title: str
     name: str
@@ -106,6 +108,12 @@ def load_board(path: str = BOARD) -> Board:
     datasets = {}
     for key, entry in spec['datasets'].items():
         data_of = entry.get('data_of', key)
+        splits = dict(entry.get('splits') or {})
+        if 'train' in splits and 'val' not in splits:
+            # The config's validation split belongs to its own training
+            # file: calibrating there could calibrate on the test data.
+            raise ValueError(f'{path}: data set {key} has its own training '
+                             'split but no val split to calibrate on')
         source = spec['datasets'].get(data_of)
         if source is None or 'data' not in source:
             raise ValueError(f'{path}: data set {key} takes its data from '
@@ -120,7 +128,7 @@ def load_board(path: str = BOARD) -> Board:
             generate=tuple(
                 Step(s['done'], tuple(s['command']))
                 for s in source.get('generate') or ()),
-            splits=dict(entry.get('splits') or {}))
+            splits=splits)
     methods = {}
     for name, entry in spec['methods'].items():
         balance = entry.get('balance')

@@ -1,20 +1,25 @@
 """Training and testing configs with a common budget, as a user would run
 them (``tools/train.py`` and ``tools/test.py`` in their own processes).
 
-The runner of the leaderboard and of the ablation runner: every model of a
-comparison gets the same data, iterations, batch and learning rate
-(:class:`Budget`), written into the config it trains and tests, so the
-config file records what ran.  Finished runs (a ``metrics.json`` in their
-work dir) are reused, so a benchmark can be interrupted, resumed, or split
-over several processes.  A finished training leaves ``trained.json`` (its
-wall time and threads): after a metric changes, :func:`forget_test` makes
-the next run test the checkpoint again without training it again.
+The runner of the leaderboard, the GPU board and the ablation runner:
+every model of a comparison gets the same data, iterations, batch and
+learning rate (:class:`Budget`), written into the config it trains and
+tests, so the config file records what ran.  A part is trained, calibrated
+on the validation split (``tools/calibrate.py``, rule ``f1_max``: the
+operating point a user would choose before testing) and tested at that
+operating point, the metrics at 0.5 beside it.  Finished runs (a
+``metrics.json`` in their work dir) are reused, so a benchmark can be
+interrupted, resumed, or split over several processes.  A finished training
+leaves ``trained.json`` (its wall time and threads): after a metric
+changes, :func:`forget_test` makes the next run calibrate and test the
+checkpoint again without training it again.
 """
 import glob
 import json
 import os
 import os.path as osp
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -29,6 +34,7 @@ from mmdefect.utils import write_file
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METRICS = 'metrics.json'
 TRAINED = 'trained.json'
+CALIBRATION = 'calibration.json'  # tools/calibrate.py's, beside the checkpoint
 SWEEP = 'tools/analysis_tools/misalignment_sweep.py'
 
 
@@ -73,20 +79,58 @@ class Budget:
         return 'cuda' if torch.cuda.is_available() else 'cpu'
 
 
-def run_tool(args: Sequence[str], log: str, device: str = 'cpu') -> None:
+class DeadlineError(RuntimeError):
+    """A tool still ran at its deadline and was stopped."""
+
+
+def run_tool(args: Sequence[str],
+             log: str,
+             device: str = 'cpu',
+             deadline: Optional[float] = None) -> None:
     """Run a Python tool of the repository on ``device``; its output goes
-    to ``log``."""
+    to ``log``.
+
+    With ``deadline`` (``time.time()`` seconds) a tool still running then
+    is stopped with its whole process group (its data loader workers too)
+    and :class:`DeadlineError` is raised.
+    """
     env = dict(os.environ)
     if device == 'cpu':  # mmengine trains on any CUDA device it can see
         env['CUDA_VISIBLE_DEVICES'] = ''
     with open(log, 'w') as f:
-        proc = subprocess.run([sys.executable, *args],
-                              cwd=REPO,
-                              env=env,
-                              stdout=f,
-                              stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, *args],
+                                cwd=REPO,
+                                env=env,
+                                stdout=f,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            proc.wait(None if deadline is
+                      None else max(0.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            _stop_group(proc)
+            raise DeadlineError(f'{" ".join(args)} was stopped at its '
+                                f'deadline; see {log}') from None
+        except BaseException:  # Ctrl-C: the tool does not outlive us
+            _stop_group(proc)
+            raise
     if proc.returncode:
         raise RuntimeError(f'{" ".join(args)} failed; see {log}')
+
+
+def _stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM to a tool's process group, SIGKILL after ``grace``
+    seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def machine() -> str:
@@ -99,12 +143,15 @@ def machine() -> str:
 
 def budget_options(budget: Budget) -> dict:
     """Config keys of a training budget: ``budget.iters`` iterations of
-    ``budget.batch_size``, no validation, one checkpoint at the end."""
+    ``budget.batch_size``, no validation (mmengine's loop would validate
+    after the last iteration; the calibration runs the validation split
+    instead), one checkpoint at the end."""
     options = {}
     if budget.iters is not None:
         options.update({
             'train_cfg.max_iters': budget.iters,
             'train_cfg.val_interval': budget.iters + 1,
+            'train_cfg.val_begin': budget.iters + 1,
             'default_hooks.checkpoint.interval': budget.iters,
             'default_hooks.checkpoint.save_best': None
         })
@@ -223,10 +270,20 @@ def last_checkpoint(work_dir: str) -> str:
 def train_and_test(config: str,
                    work_dir: str,
                    device: str = 'cpu',
-                   name: Optional[str] = None) -> dict:
-    """Train ``config``, test its last checkpoint, return the test metrics
-    (with ``train_seconds`` and the torch threads it trained with,
-    ``train_threads``)."""
+                   name: Optional[str] = None,
+                   deadline: Optional[float] = None) -> dict:
+    """Train ``config``, calibrate its last checkpoint on the validation
+    split, test it; return the test metrics (with ``train_seconds``, the
+    torch threads it trained with, ``train_threads``, and the thresholds of
+    the operating point, ``calibration/pixel_threshold`` and
+    ``calibration/image_threshold``, where the calibration chose them).
+
+    A calibration that fails (e.g. a split without the images its rule
+    needs) leaves the checkpoint deciding at 0.5: the part is still tested,
+    without the thresholds, and ``calibrate.log`` says why.  ``deadline``
+    (``time.time()`` seconds) stops every tool still running then
+    (:func:`run_tool`).
+    """
     done = osp.join(work_dir, METRICS)
     if osp.exists(done):  # finished by an earlier (or parallel) run
         with open(done) as f:
@@ -239,7 +296,7 @@ def train_and_test(config: str,
     else:
         start = time.time()
         run_tool(['tools/train.py', config, '--work-dir', work_dir],
-                 osp.join(work_dir, 'train.log'), device)
+                 osp.join(work_dir, 'train.log'), device, deadline)
         # The training inherits this process's thread count
         # (OMP_NUM_THREADS): runs side by side on one core each take longer
         # than a quiet one.
@@ -247,18 +304,54 @@ def train_and_test(config: str,
             train_seconds=round(time.time() - start, 1),
             train_threads=torch.get_num_threads())
         write_json(trained, training)
+    checkpoint = last_checkpoint(work_dir)
+    operating_point = calibrate(config, checkpoint, work_dir, device, deadline)
     test_dir = osp.join(work_dir, 'test')
-    run_tool([
-        'tools/test.py', config,
-        last_checkpoint(work_dir), '--work-dir', test_dir
-    ], osp.join(work_dir, 'test.log'), device)
+    run_tool(['tools/test.py', config, checkpoint, '--work-dir', test_dir],
+             osp.join(work_dir, 'test.log'), device, deadline)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     with open(result) as f:
         metrics = json.load(f)
     metrics.update(training)
+    metrics.update(operating_point)
     print(f'{name or config}: {metrics}', flush=True)
     write_json(done, metrics)
     return metrics
+
+
+def calibrate(config: str,
+              checkpoint: str,
+              work_dir: str,
+              device: str = 'cpu',
+              deadline: Optional[float] = None) -> dict:
+    """The operating point of ``checkpoint`` on the validation split
+    (``tools/calibrate.py --rule f1_max``, which writes it into the
+    checkpoint for the test), as metrics: ``calibration/<level>_threshold``
+    of the levels it calibrated; empty where the calibration failed.  A
+    checkpoint calibrated earlier (its ``calibration.json``) is kept."""
+    record = osp.join(osp.dirname(checkpoint), CALIBRATION)
+    if not osp.exists(record):
+        log = osp.join(work_dir, 'calibrate.log')
+        try:
+            run_tool([
+                'tools/calibrate.py', config, checkpoint, '--rule', 'f1_max',
+                '--split', 'val', '--work-dir',
+                osp.join(work_dir, 'calibrate')
+            ], log, device, deadline)
+        except DeadlineError:
+            raise
+        except RuntimeError:
+            print(
+                f'{config}: calibration failed, the test decides at 0.5; '
+                f'see {log}',
+                flush=True)
+            return {}
+    with open(record) as f:
+        point = json.load(f)
+    return {
+        f'calibration/{level}_threshold': point[level]['threshold']
+        for level in ('pixel', 'image') if point.get(level)
+    }
 
 
 def run_budgeted(config: str,
@@ -267,15 +360,18 @@ def run_budgeted(config: str,
                  budget: Budget,
                  options: Optional[dict] = None,
                  name: Optional[str] = None,
-                 retest: bool = False) -> Tuple[str, dict]:
+                 retest: bool = False,
+                 deadline: Optional[float] = None) -> Tuple[str, dict]:
     """One part of a comparison: ``config`` at ``budget`` (written into
-    ``config_folder``), trained and tested in ``work_dir``; ``retest``
-    tests a finished run again, keeping its training.  Returns the config
-    that ran and its metrics."""
+    ``config_folder``), trained, calibrated and tested in ``work_dir``
+    (:func:`train_and_test`); ``retest`` calibrates and tests a finished
+    run again, keeping its training.  Returns the config that ran and its
+    metrics."""
     path = budget_config(config, config_folder, budget, options)
     if retest:
         forget_test(work_dir)
-    return path, train_and_test(path, work_dir, budget.resolved_device(), name)
+    return path, train_and_test(path, work_dir, budget.resolved_device(), name,
+                                deadline)
 
 
 def run_sweep(models: Sequence[Tuple[str, str, str]],
@@ -283,7 +379,8 @@ def run_sweep(models: Sequence[Tuple[str, str, str]],
               out: str,
               device: str = 'cpu',
               axes_only: bool = True,
-              scenes: Optional[str] = None) -> str:
+              scenes: Optional[str] = None,
+              deadline: Optional[float] = None) -> str:
     """``misalignment_sweep.py`` on ``(name, config, checkpoint)`` models;
     returns ``out``, which receives ``sweep.csv`` and ``sweep.png``."""
     os.makedirs(out, exist_ok=True)
@@ -296,17 +393,21 @@ def run_sweep(models: Sequence[Tuple[str, str, str]],
         args.append('--axes-only')
     if scenes:
         args += ['--scenes', scenes]
-    run_tool(args, osp.join(out, 'sweep.log'), device)
+    run_tool(args, osp.join(out, 'sweep.log'), device, deadline)
     return out
 
 
 def forget_test(work_dir: str) -> None:
-    """Drop the test result of a finished run, keeping its training: the
-    next :func:`train_and_test` tests the checkpoint again.  Runs from
-    before ``trained.json`` get it from their metrics."""
+    """Drop the calibration and test result of a finished run, keeping its
+    training: the next :func:`train_and_test` calibrates and tests the
+    checkpoint again.  Runs from before ``trained.json`` get it from their
+    metrics."""
     done = osp.join(work_dir, METRICS)
     if not osp.exists(done):
         return
+    record = osp.join(work_dir, CALIBRATION)
+    if osp.exists(record):
+        os.remove(record)
     trained = osp.join(work_dir, TRAINED)
     if not osp.exists(trained):
         with open(done) as f:

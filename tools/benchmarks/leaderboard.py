@@ -15,6 +15,8 @@ same generated data, scored and costed side by side.
     python tools/benchmarks/leaderboard.py --cost-only
     # tables, plots, model zoo and metafiles from the stored results only
     python tools/benchmarks/leaderboard.py --report-only
+    # add the runs of another results file (the GPU board's, gpu_board.py)
+    python tools/benchmarks/leaderboard.py --merge out/gpu_board.json
     # a GPU: every config's own (paper) schedule instead of the budget
     python tools/benchmarks/leaderboard.py --paper-schedules
 
@@ -37,8 +39,10 @@ BGNet ablations do: SynOCD's defects cover 0.37 % of an image.
 ``--paper-schedules`` trains every config with its own optimiser, schedule
 and loss instead.
 
-Each (dataset, method) part is trained by ``tools/train.py`` and tested by
-``tools/test.py`` (``budget_runs``); its cost comes from ``get_flops.py``
+Each (dataset, method) part is trained by ``tools/train.py``, calibrated on
+the validation split by ``tools/calibrate.py`` (rule ``f1_max``) and tested
+by ``tools/test.py`` at that operating point, with the metrics at 0.5 beside
+it (``budget_runs``); its cost comes from ``get_flops.py``
 (parameters; conv+linear multiply-adds, the common convention; the paper's
 own count) and ``benchmark.py`` (training s/it at the budget's batch,
 batched inference img/s, peak memory), once per method at 256 x 256.
@@ -54,7 +58,7 @@ import os
 import os.path as osp
 import shutil
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from board import Board, Dataset, load_board
 from budget_runs import (REPO, Budget, last_checkpoint, machine, run_budgeted,
@@ -80,6 +84,7 @@ class Settings:
     retest: bool = False
     cost_only: bool = False
     report_only: bool = False
+    merge: Optional[str] = None
 
 
 def parse_args(argv=None) -> Settings:
@@ -138,6 +143,12 @@ def parse_args(argv=None) -> Settings:
         help='train nothing: rewrite tables, plots, model zoo and '
         'metafiles from the stored results')
     parser.add_argument(
+        '--merge',
+        metavar='RESULTS',
+        help='train nothing: add the runs of another results file (e.g. the '
+        "GPU board's) to the stored results, replacing runs of the same "
+        'data set and setting, and rewrite the documents')
+    parser.add_argument(
         '--data',
         nargs='+',
         default=[],
@@ -153,6 +164,8 @@ def parse_args(argv=None) -> Settings:
     if args.paper_schedules and args.train_crop:
         parser.error('--train-crop is a budget option; --paper-schedules '
                      'trains each config as it is')
+    if args.merge and not osp.isfile(args.merge):
+        parser.error(f'--merge {args.merge}: no such file')
     folders = {}
     for item in args.data:
         key, _, path = item.partition('=')
@@ -180,7 +193,8 @@ def parse_args(argv=None) -> Settings:
         sweep=args.sweep,
         retest=args.retest,
         cost_only=args.cost_only,
-        report_only=args.report_only)
+        report_only=args.report_only,
+        merge=osp.abspath(args.merge) if args.merge else None)
 
 
 def record(budget: Budget) -> dict:
@@ -210,24 +224,31 @@ def prepare_data(dataset: Dataset) -> None:
 
 def part_config(settings: Settings, dataset_key: str, name: str) -> tuple:
     """The method's config for a dataset, the folder of that (dataset,
-    method) part and the config keys the part sets: the data root and
-    split of the board, the method's options and, under a budget, its class
-    balance."""
-    dataset = settings.board.datasets[dataset_key]
-    method = settings.board.methods[name]
+    method) part and the config keys the part sets
+    (:func:`part_options`)."""
     folder = osp.join(settings.work_dir, dataset_key,
                       setting_name(record(settings.budget)),
                       name.replace(' ', '_'))
+    config, options = part_options(settings.board, dataset_key, name,
+                                   settings.budget.iters is not None)
+    return config, folder, options
+
+
+def part_options(board: Board, dataset_key: str, name: str,
+                 budgeted: bool) -> tuple:
+    """The method's config for a dataset and the config keys its part sets:
+    the data root and splits of the board, the method's options and, under
+    a budget, its class balance."""
+    dataset = board.datasets[dataset_key]
+    method = board.methods[name]
     options = dict(method.options.get(dataset_key, {}))
-    if settings.budget.iters is not None:
+    if budgeted:
         options.update(method.balance)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         options[f'{loader}.dataset.data_root'] = dataset.data
-    for split, loaders in (('train', ('train_dataloader', )),
-                           ('test', ('val_dataloader', 'test_dataloader'))):
-        for loader in loaders if split in dataset.splits else ():
-            options[f'{loader}.dataset.ann_file'] = dataset.splits[split]
-    return method.config(dataset), folder, options
+    for split in dataset.splits:
+        options[f'{split}_dataloader.dataset.ann_file'] = dataset.splits[split]
+    return method.config(dataset), options
 
 
 def measure_cost(settings: Settings, name: str, config: str) -> dict:
@@ -323,7 +344,16 @@ def main(argv=None):
         for name in settings.methods:
             measure_cost(settings, name, board.methods[name].config(dataset))
         return
-    if not settings.report_only:
+    if settings.merge:
+        merged = load_results(settings.merge)
+        unknown = sorted(set(merged) - set(board.datasets))
+        if unknown:
+            raise ValueError(f'{settings.merge}: unknown data sets {unknown}; '
+                             f'the board has {list(board.datasets)}')
+        for dataset_key, runs in merged.items():
+            results.setdefault(dataset_key, {}).update(runs)
+        save_results(results, settings.results)
+    elif not settings.report_only:
         this = record(settings.budget)
         for dataset_key in settings.datasets:
             prepare_data(board.datasets[dataset_key])

@@ -23,18 +23,35 @@ from board import Board
 from mmdefect.utils import write_file
 
 SCRIPT = 'tools/benchmarks/leaderboard.py'
+GPU_SCRIPT = 'tools/benchmarks/gpu_board.sh'
 RESULTS = 'docs/leaderboard.json'
 REPORT = 'docs/leaderboard.md'
 IMAGES = 'docs/images'
 
-# (results key, column title) of the accuracy part of a table; per-class
-# IoU columns come first, from the metrics present.
-ACCURACY = (('mIoU', 'mIoU'), ('defect.Precision', 'Pre'), ('defect.Recall',
-                                                            'Rec'),
-            ('defect.F1', 'F1'), ('defect.IoU_per_image', 'IoU per image'),
-            ('defect.AP_pixel', 'pixel AP'), ('defect.F1_max_pixel',
-                                              'best F1'),
-            ('image/AP', 'image AP'), ('image/AUROC', 'image AUROC'))
+# How a column reads its metric: as stored, at a defect probability of 0.5,
+# or at the operating point calibrated on the validation split.
+STORED, HALF, CALIBRATED = 'stored', 'at 0.5', 'calibrated'
+# (results key, column title, reading) of the accuracy part of a table;
+# per-class IoU columns come first, from the metrics present.  A table has
+# the columns that some of its parts have.
+ACCURACY = (
+    ('mIoU', 'mIoU', STORED),
+    ('defect.Precision', 'Pre', HALF),
+    ('defect.Recall', 'Rec', HALF),
+    ('defect.F1', 'F1', HALF),
+    ('defect.F1', 'F1 cal.', CALIBRATED),
+    ('defect.IoU_per_image', 'IoU per image', STORED),
+    ('defect.AP_pixel', 'pixel AP', STORED),
+    ('defect.F1_max_pixel', 'best F1', STORED),
+    ('defect.AUPRO', 'AUPRO', STORED),
+    ('image/AP', 'image AP', STORED),
+    ('image/AUROC', 'image AUROC', STORED),
+    ('image/pass_rate_no_escape', 'pass rate (no escape)', STORED),
+)
+# The threshold tools/calibrate.py chose (budget_runs puts it into the
+# metrics of a calibrated part).
+PIXEL_THRESHOLD = 'calibration/pixel_threshold'
+GPU = 'gpu'  # the budget's board of gpu_board.py's runs
 
 
 def setting_name(budget: dict) -> str:
@@ -44,7 +61,7 @@ def setting_name(budget: dict) -> str:
         return 'paper-schedules'
     # A fixed order: a budget read back from the (key-sorted) results file
     # names the same setting as the one that was run.
-    parts = []
+    parts = [GPU] if on_gpu(budget) else []
     for key, short in (('iters', 'iters'), ('batch_size', 'batch'),
                        ('lr', 'lr'), ('seed', 'seed'), ('train_crop', 'crop')):
         if key in budget:
@@ -54,20 +71,49 @@ def setting_name(budget: dict) -> str:
     return '_'.join(parts)
 
 
+def on_gpu(budget: dict) -> bool:
+    """Whether a stored budget is a run of the GPU board (``gpu_board.py``),
+    which is kept beside the CPU board and not mixed with it."""
+    return budget.get('board') == GPU
+
+
 def describe(budget: dict) -> str:
     if budget.get('paper_schedules'):
         return "each config's own (paper) schedule, batch and loss"
     crop = budget.get('train_crop')
     size = (f'on {crop} x {crop} crops that hold some defect (tested on the '
             'whole 256 x 256 images)' if crop else 'at 256 x 256')
-    return (f"{budget['iters']} iterations of {budget['batch_size']} images "
-            f"{size} from scratch, AdamW {budget['lr']:g} (warm-up "
-            'over the first 10 %, poly decay), weight decay 0.01, '
-            f"class-balanced losses, seed {budget['seed']}")
+    lr = f"AdamW {budget['lr']:g}"
+    scale = ''
+    if on_gpu(budget):
+        reference = budget['reference']  # the CPU board's budget
+        lr += (f" = {reference['lr']:g} x {budget['batch_size']} / "
+               f"{reference['batch_size']} (linear scaling rule)")
+        factor = budget['iters'] * budget['batch_size'] / (
+            reference['iters'] * reference['batch_size'])
+        scale = (f" ({factor:.1f} x the images of the CPU board's "
+                 f"{reference['iters']} iterations of "
+                 f"{reference['batch_size']})")
+    text = (f"{budget['iters']} iterations of {budget['batch_size']} images "
+            f'{size}{scale} from scratch, {lr} (warm-up over the first 10 %, '
+            'poly decay), weight decay 0.01, class-balanced losses, seed '
+            f"{budget['seed']}")
+    if on_gpu(budget):
+        text += (f"; {budget['side_by_side']} parts (every method on every "
+                 'data set of the run) trained side by side on one GPU')
+    return text
 
 
 def command(dataset_key: str, budget: dict) -> str:
     """The command line that trains a data set's parts at ``budget``."""
+    if on_gpu(budget):
+        line = (f'OUT=out WHEELS=.gpu/whl bash {GPU_SCRIPT} --datasets '
+                f"{dataset_key} --batch {dataset_key}={budget['batch_size']} "
+                f"--iters {dataset_key}={budget['iters']} --seed "
+                f"{budget['seed']}")
+        if budget.get('train_crop'):
+            line += f" --train-crop {dataset_key}={budget['train_crop']}"
+        return line
     line = f'python {SCRIPT} --datasets {dataset_key}'
     if budget.get('paper_schedules'):
         return line + ' --paper-schedules'
@@ -79,13 +125,29 @@ def command(dataset_key: str, budget: dict) -> str:
     return line
 
 
-def score(metrics: dict, key: str) -> str:
+def score(metrics: dict, key: str, reading: str = STORED) -> str:
     """A metric cell: '-' where it is missing or undefined (the precision
     and F1 of a model that marks no pixel defective are NaN)."""
-    value = metrics.get(key)
+    return number(read(metrics, key, reading))
+
+
+def number(value, digits: int = 2) -> str:
+    """A cell: '-' for a missing or undefined (NaN) value."""
     if value is None or math.isnan(value):
         return '-'
-    return f'{value:.2f}'
+    return f'{value:.{digits}f}'
+
+
+def read(metrics: dict, key: str, reading: str = STORED):
+    """A metric as a column reads it (None where the part lacks it): at 0.5
+    the ``@0.5`` metric, or the metric itself for a part tested before the
+    test reported both (it decided at 0.5); calibrated only for a part
+    whose pixel threshold was calibrated."""
+    if reading == HALF:
+        return metrics.get(f'{key}@0.5', metrics.get(key))
+    if reading == CALIBRATED and PIXEL_THRESHOLD not in metrics:
+        return None
+    return metrics.get(key)
 
 
 def threads_note(metrics: dict) -> str:
@@ -111,15 +173,21 @@ def paper_count(board: Board, name: str, counts: dict) -> str:
 
 
 def accuracy_columns(parts: dict) -> list:
-    """Per-class IoU columns (from the metrics present), then the rest."""
-    keys = []
-    for part in parts.values():
-        for key in part['metrics']:
-            if key.startswith('IoU.') and key not in keys:
-                keys.append(key)
-    return [(k, f'IoU {k[4:]}') for k in keys
-            ] + [(k, t) for k, t in ACCURACY if any(k in p['metrics']
-                                                    for p in parts.values())]
+    """``(key, title, reading)`` of the per-class IoU columns (from the
+    metrics present; the defect class's at 0.5, then calibrated), then of
+    the rest, each where some part has it."""
+    metrics = [p['metrics'] for p in parts.values()]
+    columns = []
+    for key in dict.fromkeys(
+            k for m in metrics for k in m if k.startswith('IoU.')):
+        if key == 'IoU.defect':
+            columns += [('defect.IoU', 'IoU defect', HALF),
+                        ('defect.IoU', 'IoU defect cal.', CALIBRATED)]
+        else:
+            columns.append((key, f'IoU {key[4:]}', STORED))
+    columns += ACCURACY
+    return [(key, title, reading) for key, title, reading in columns if any(
+        read(m, key, reading) is not None for m in metrics)]
 
 
 def table(board: Board, dataset_key: str, run: dict) -> str:
@@ -127,14 +195,14 @@ def table(board: Board, dataset_key: str, run: dict) -> str:
     parts = run['parts']
     methods = board.methods
     accuracy = accuracy_columns(parts)
+    gpu = on_gpu(run['budget'])
     machines = sorted({p['machine'] for p in parts.values()})
     dates = sorted({p['date'] for p in parts.values()})
-    header = ['method', 'input'] + [t for _, t in accuracy] + [
-        'params (M)', 'GMACs (conv+linear)', "paper's count (G)", 'train s/it',
-        'infer img/s', 'peak MB', 'train time'
-    ]
+    header = ['method', 'input'] + [t for _, t, _ in accuracy] + (
+        GPU_COST_COLUMNS if gpu else CPU_COST_COLUMNS)
     lines = [
-        f'### {board.datasets[dataset_key].title}', '',
+        f'### {board.datasets[dataset_key].title}'
+        f'{" (GPU board)" if gpu else ""}', '',
         f'Budget: {describe(run["budget"])}.  Machine: '
         f'{"; ".join(machines)}; measured {", ".join(dates)}.  Regenerate: '
         f'`{command(dataset_key, run["budget"])}`.', '',
@@ -144,37 +212,26 @@ def table(board: Board, dataset_key: str, run: dict) -> str:
         if name not in parts:
             continue
         p = parts[name]
-        m, c, s = p['metrics'], p['counts'], p['speed']
         cells = [
             name, 'sample + template' if methods[name].paired else 'sample'
         ]
-        cells += [score(m, k) for k, _ in accuracy]
         cells += [
-            f'{c["params"] / 1e6:.2f}', f'{c["macs"] / 1e9:.2f}',
-            paper_count(board, name, c), f'{s["train_s_per_iter"]:.2f}',
-            f'{s["infer_img_per_s"]:.1f}', f'{s["peak_mem_mb"]:.0f}',
-            f'{m["train_seconds"] / 60:.1f} min' + threads_note(m)
+            score(p['metrics'], key, reading) for key, _, reading in accuracy
         ]
+        cells += gpu_costs(p) if gpu else cpu_costs(board, name, p)
         lines.append('| ' + ' | '.join(cells) + ' |')
-    missing = [n for n in methods if n not in parts]
+    unfinished = run.get('unfinished', {})
+    missing = [n for n in methods if n not in parts and n not in unfinished]
+    if unfinished:
+        lines += [
+            '', 'Not finished within the time budget: ' +
+            ', '.join(f'{n} ({why})' for n, why in unfinished.items()) + '.'
+        ]
     if missing:
         lines += ['', f'Not measured yet: {", ".join(missing)}.']
-    conventions = '; '.join(f'{n}: {m.paper_count.label}'
-                            for n, m in methods.items() if m.paper_count)
-    lines += [
-        '', f"Paper's count: {conventions}; the others report parameters "
-        'only.  Speed: training step at the batch of the budget and '
-        'batched inference at 256 x 256 (`benchmark.py`), peak memory of '
-        'that process (CPU: resident set), measured with nothing else '
-        'running (`--cost-only`).  Train time: wall time of `tools/train.py` '
-        'with its torch threads in brackets where recorded (parts trained '
-        'side by side get one core each).  -: undefined (a model that '
-        'marks no pixel defective has no precision or F1).  Pixel AP and '
-        'best F1 rank the per-pixel defect probability over the test set '
-        '(average precision; pooled F1 at the best threshold): they tell '
-        'a model that ranks defects right but stays under the arg-max\'s '
-        '0.5 from one that finds nothing.'
-    ]
+    lines += ['', (GPU_LEGEND if gpu else cpu_legend(board)) + COMMON_LEGEND]
+    if any(reading == CALIBRATED for _, _, reading in accuracy):
+        lines[-1] += CALIBRATION_LEGEND
     if 'sweep' in run:
         image = osp.relpath(sweep_image(dataset_key, run['budget']), 'docs')
         lines += [
@@ -187,6 +244,80 @@ def table(board: Board, dataset_key: str, run: dict) -> str:
             f'![{board.datasets[dataset_key].name} sweep]({image})'
         ]
     return '\n'.join(lines)
+
+
+CPU_COST_COLUMNS = [
+    'params (M)', 'GMACs (conv+linear)', "paper's count (G)", 'train s/it',
+    'infer img/s', 'peak MB', 'train time'
+]
+GPU_COST_COLUMNS = [
+    'train img/s (side by side)', 'train img/s (alone)', 'infer img/s',
+    'GPU MB (training)', 'train time'
+]
+
+
+def cpu_costs(board: Board, name: str, part: dict) -> list:
+    """The cost cells of a CPU board's part (``leaderboard.py``'s
+    ``get_flops.py`` counts and ``benchmark.py`` speed)."""
+    c, s, m = part['counts'], part['speed'], part['metrics']
+    return [
+        f'{c["params"] / 1e6:.2f}', f'{c["macs"] / 1e9:.2f}',
+        paper_count(board, name, c), f'{s["train_s_per_iter"]:.2f}',
+        f'{s["infer_img_per_s"]:.1f}', f'{s["peak_mem_mb"]:.0f}',
+        f'{m["train_seconds"] / 60:.1f} min' + threads_note(m)
+    ]
+
+
+def gpu_costs(part: dict) -> list:
+    """The cost cells of a GPU board's part (``gpu_board.py``)."""
+    s, m = part['speed'], part['metrics']
+    return [
+        number(s.get('train_img_per_s'), 0),
+        number(s.get('alone_train_img_per_s'), 0),
+        number(s.get('infer_img_per_s'), 0),
+        number(s.get('train_peak_mem_mb'), 0),
+        f'{m["train_seconds"] / 60:.1f} min'
+    ]
+
+
+def cpu_legend(board: Board) -> str:
+    conventions = '; '.join(f'{n}: {m.paper_count.label}'
+                            for n, m in board.methods.items() if m.paper_count)
+    return (
+        f"Paper's count: {conventions}; the others report parameters "
+        'only.  Speed: training step at the batch of the budget and '
+        'batched inference at 256 x 256 (`benchmark.py`), peak memory of '
+        'that process (CPU: resident set), measured with nothing else '
+        'running (`--cost-only`).  Train time: wall time of `tools/train.py` '
+        'with its torch threads in brackets where recorded (parts trained '
+        'side by side get one core each).')
+
+
+GPU_LEGEND = (
+    'Train img/s (side by side): training images per second of the part, '
+    "from mmengine's logged iteration time (data loading included, the "
+    'first log line left out) while every part of the run trained on the '
+    'same GPU; alone: the training step of the method by itself at the '
+    "SynLCD part's batch on 256 x 256 inputs (`benchmark.py`'s "
+    'measurement); infer img/s: batched inference by itself at 256 x 256, '
+    'that batch.  GPU MB: peak memory allocated by the training process.  '
+    'Train time: wall time of `tools/train.py` (start-up included).')
+COMMON_LEGEND = (
+    '  -: missing or undefined (a model that marks no pixel defective has '
+    'no precision or F1).  Pixel AP and best F1 rank the per-pixel defect '
+    'probability over the test set (average precision; pooled F1 at the '
+    'best threshold): they tell a model that ranks defects right but stays '
+    "under the arg-max's 0.5 from one that finds nothing.")
+CALIBRATION_LEGEND = (
+    '  IoU defect, Pre, Rec and F1 count the pixels at a defect probability '
+    'of 0.5; IoU defect cal. and F1 cal. at the operating point '
+    '`tools/calibrate.py --rule f1_max` chose on the validation split '
+    '(never the test split); IoU background and mIoU at the model\'s '
+    'decision (that operating point where calibrated).  AUPRO: area under '
+    'the per-region overlap curve up to 30 % false-positive rate, '
+    'normalised; pass rate (no escape): share of the good test images '
+    'passed at the highest image threshold that flags every defective one '
+    '([operating_points.md](operating_points.md)).')
 
 
 def sweep_image(dataset_key: str, budget: dict) -> str:
@@ -269,9 +400,18 @@ def plot(board: Board, dataset_key: str, run: dict, root: str) -> str:
     return path
 
 
+def cpu_runs(results: dict, dataset_key: str) -> list:
+    """The runs of the CPU board of a data set (the GPU board's are kept
+    beside them, in their own tables)."""
+    return [
+        run for run in results.get(dataset_key, {}).values()
+        if not on_gpu(run['budget'])
+    ]
+
+
 def main_run(results: dict, dataset_key: str) -> dict:
-    """The run of a dataset with the most measured methods."""
-    runs = list(results.get(dataset_key, {}).values())
+    """The CPU board's run of a dataset with the most measured methods."""
+    runs = cpu_runs(results, dataset_key)
     return max(runs, key=lambda r: len(r['parts'])) if runs else None
 
 
@@ -320,7 +460,7 @@ def step_against_macs(board: Board, results: dict) -> str:
     both relative to SegFormer-B0 (docs/benchmarks.md)."""
     costs = {}
     for dataset_key in board.datasets:
-        for run in results.get(dataset_key, {}).values():
+        for run in cpu_runs(results, dataset_key):
             for name, part in run['parts'].items():
                 costs.setdefault(name, part)
     base = costs.get('SegFormer-B0')
@@ -482,11 +622,12 @@ def report(board: Board, results: dict, root: str) -> None:
     sections = []
     for dataset_key in board.datasets:
         for run in results.get(dataset_key, {}).values():
-            image = plot(board, dataset_key, run, root)
-            sections.append(
-                f'{table(board, dataset_key, run)}\n\n![{dataset_key}: '
-                'accuracy against cost]'
-                f'({osp.relpath(image, osp.join(root, "docs"))})')
+            section = table(board, dataset_key, run)
+            if not on_gpu(run['budget']):  # the GPU board counts no MACs
+                image = plot(board, dataset_key, run, root)
+                section += (f'\n\n![{dataset_key}: accuracy against cost]'
+                            f'({osp.relpath(image, osp.join(root, "docs"))})')
+            sections.append(section)
     write_marked_block(
         osp.join(root, REPORT), 'leaderboard', '\n\n'.join(sections))
     write_marked_block(
