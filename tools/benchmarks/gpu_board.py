@@ -175,7 +175,7 @@ def parse_args(argv=None) -> Settings:
     parser.add_argument(
         '--after-train-s',
         type=float,
-        default=60.0,
+        default=75.0,
         help='planned seconds of a part after its training (calibration '
         'and test, each a process of its own)')
     parser.add_argument(
