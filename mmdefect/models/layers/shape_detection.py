@@ -73,15 +73,18 @@ class ShapeDetection(nn.Module):
 
     def strip_max(self, x: Tensor, dim: int) -> Tensor:
         """Max over whole or half rows (``dim=3``) or columns (``dim=2``),
-        spread back over the strip it came from."""
+        spread back over the strip it came from.
+
+        A reduction over the strips rather than a max-pool whose kernel is
+        the feature size, so that an exported graph (ONNX) keeps the input
+        size dynamic."""
         parts = 1 if self.lspm_pool == 'full' else 2
-        length = x.shape[dim]
-        if length % parts:
+        if x.shape[dim] % parts:
             raise ValueError('LSPM half strips need an even feature size, '
                              f'got {tuple(x.shape[2:])}')
-        kernel = [1, 1]
-        kernel[dim - 2] = length // parts
-        return F.interpolate(F.max_pool2d(x, kernel), x.shape[2:])
+        strips = x.unflatten(dim, (parts, -1))
+        return strips.amax(
+            dim + 1, keepdim=True).expand_as(strips).flatten(dim, dim + 1)
 
     def _strips(self, x: Tensor) -> Tensor:
         """LSPM, ``V2``."""
