@@ -3,8 +3,8 @@ CPU, for every method of the leaderboard, in one run.
 
 For each method of ``tools/benchmarks/board.yaml`` (the config of
 ``--dataset``): random-init weights (speed does not depend on them), the
-export of ``export_onnx.py`` at ``--size`` (verified as always), then on
-the same random uint8 batches, alternately timed:
+export of ``export_onnx.py`` at ``--size`` (verified as always), then,
+one after the other on the same random uint8 batch:
 
 * PyTorch: ``DefectDataPreProcessor`` and ``model.test_step``'s predict
   (the work of ``DefectInferencer`` after the test pipeline), no grad;
