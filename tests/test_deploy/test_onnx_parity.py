@@ -7,8 +7,8 @@ random-init weights in a checkpoint, an operating point chosen by
 the torch-free runtime must reproduce ``DefectInferencer`` on generated
 pairs: heat maps and image scores within 1e-4, masks and decisions
 identical.  Images are 72 x 88, a multiple of no model's size divisor but
-MFFPA's, so the padding in the graph is exercised; models exported with a
-dynamic size are checked again at 64 x 64.
+MFFPA's, so the padding in the graph is exercised; every model is exported
+with a dynamic size and checked again at 64 x 64.
 """
 import os.path as osp
 
@@ -25,8 +25,6 @@ from mmdefect.models.segmentors import defect_probability
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BOARD = 'tools/benchmarks/board.yaml'
-# The TorchScript exporter fixes the attention sequence lengths of MiT.
-FIXED_SIZE = {'CADNet', 'SegFormer-B0'}
 TOLERANCE = 1e-4
 
 
@@ -155,10 +153,7 @@ def test_exported_decision_equals_pytorch(repo, tool, tmp_path, method):
     templates_in = np.stack(templates) if model.paired else None
     assert_same(model(np.stack(samples), templates_in), expected)
 
-    if method in FIXED_SIZE:
-        assert model.input_size == (72, 88)
-        return
-    assert model.input_size is None
+    assert model.input_size is None  # every method: dynamic H and W
     samples, templates, _ = generated_pairs(1, 2, (64, 64))
     expected = predict(inferencer, samples, templates)
     outputs = model(

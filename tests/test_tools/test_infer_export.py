@@ -160,7 +160,8 @@ def test_export_cadnet_uncalibrated(repo, paired_root, ckpt, tmp_path):
             ] == ['heat_map', 'mask', 'score', 'decision']
     model = runtime.DefectOnnxModel(str(out))
     assert model.classes == ['background', 'line', 'abpt']
-    assert model.input_size == (64, 64)  # MiT: fixed size
+    # MiT: dynamic without the exporter's shape inference.
+    assert model.input_size is None
     assert model.meta['normalisation'] == dict(
         bgr_to_rgb=True,
         mean=[123.675, 116.28, 103.53],
@@ -194,12 +195,13 @@ def test_export_failing_verification_writes_nothing(repo, ckpt, tmp_path,
     export = load_tool(repo, 'tools/deployment/export_onnx.py')
     out = tmp_path / 'model.onnx'
     # Real float32 differences between onnxruntime and PyTorch (~1e-7)
-    # exceed a tolerance of 1e-12, at the dynamic size and at the fixed one.
+    # exceed a tolerance of 1e-12 in every way of exporting.
     assert export.main([
         f'{repo}/{QUICK}', ckpt, '--out',
         str(out), '--shape', '64', '64', '--tolerance', '1e-12'
     ]) == 1
     captured = capsys.readouterr()
-    assert 'exporting for 64x64 only' in captured.out
+    assert 'dynamic size failed' in captured.out
+    assert "without the exporter's shape inference failed" in captured.out
     assert 'verification failed' in captured.err
     assert files_under(tmp_path) == []

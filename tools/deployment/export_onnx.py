@@ -25,12 +25,14 @@ images and mmseg's arg-max for pixels; the same function as in
 ``tools/test.py`` and ``DefectInferencer`` puts it into the model, and the
 thresholds become constants of the graph.
 
-Sizes: the batch axis is always dynamic.  H and W are made dynamic and
-checked at a second size; where the network cannot follow (MiT backbones:
-the TorchScript exporter fixes the sequence lengths of
-``nn.MultiheadAttention``; BANet: the adaptive pooling of its spatial
-transformer), the model is exported again for the ``--shape`` size only and
-the runtime refuses other sizes.  ``--fixed-size`` skips the dynamic try.
+Sizes: the batch axis is always dynamic, and H and W are made dynamic and
+checked at a second size.  Three ways are tried in turn until one passes
+the verification (:data:`VARIANTS`): the TorchScript exporter as
+``torch.onnx.export`` runs it; the same without its ONNX shape inference,
+which otherwise takes the sequence lengths of ``nn.MultiheadAttention``
+(MiT backbones: CADNet, SegFormer) for constants; and, last, the
+``--shape`` size only (the runtime then refuses other sizes).
+``--fixed-size`` goes to the last directly.
 
 Metadata (``metadata_props``, keys ``mmdefect.*``): classes and palette,
 thresholds with their source and the decision rule, input names, layout,
@@ -290,8 +292,27 @@ def input_names(paired: bool) -> List[str]:
     return ['sample', 'template'] if paired else ['image']
 
 
+# Ways of exporting, tried in this order until one passes verification:
+# (name, dynamic H and W, the exporter's ONNX shape inference).
+VARIANTS = (('dynamic size', True, True),
+            ('dynamic size without the exporter\'s shape inference', True,
+             False), ('fixed size', False, True))
+
+
 def export(graph: DecisionGraph, names: List[str], shape: Tuple[int, int],
-           channels: int, path: str, opset: int, dynamic_size: bool) -> None:
+           channels: int, path: str, opset: int, dynamic_size: bool,
+           shape_inference: bool) -> None:
+    """TorchScript export of ``graph``.
+
+    Without ``shape_inference`` the exporter does not infer the shapes of
+    the ONNX values as it converts them: it otherwise takes sequence
+    lengths of ``nn.MultiheadAttention`` (MiT backbones) for constants.
+    torch.onnx.export does not expose that switch, so its implementation
+    is called; the shapes it recorded from the example are dropped, and
+    ONNX Runtime infers them.
+    """
+    import onnx
+    from torch.onnx._internal.torchscript_exporter import utils
     register_symbolics(opset)
     graph.eval()
     axes = {0: 'batch'}
@@ -299,27 +320,22 @@ def export(graph: DecisionGraph, names: List[str], shape: Tuple[int, int],
         axes.update({1: 'height', 2: 'width'})
     example = tuple(
         torch.zeros(1, *shape, channels, dtype=torch.uint8) for _ in names)
+    dynamic_axes = {name: axes for name in names}
+    dynamic_axes.update({name: {0: 'batch'} for name in OUTPUTS})
     with torch.no_grad():
-        torch.onnx.export(
+        utils._export(
             graph,
             example,
             path,
-            dynamo=False,
             input_names=names,
             output_names=list(OUTPUTS),
             opset_version=opset,
-            dynamic_axes={
-                **{
-                    name: axes
-                    for name in names
-                },
-                **{
-                    name: {
-                        0: 'batch'
-                    }
-                    for name in OUTPUTS
-                }
-            })
+            dynamic_axes=dynamic_axes,
+            onnx_shape_inference=shape_inference)
+    if not shape_inference:
+        proto = onnx.load(path)
+        del proto.graph.value_info[:]
+        onnx.save(proto, path)
 
 
 def operating_point(model: nn.Module, checkpoint: str,
@@ -513,17 +529,21 @@ def failures(diffs: dict, tolerance: float) -> List[str]:
     return bad
 
 
-def export_verified(inferencer: DefectInferencer, graph: DecisionGraph,
-                    staging: str, shape: Tuple[int, int], dynamic_size: bool,
-                    point: dict, args) -> None:
-    """Export into ``staging`` and verify; raise on a difference."""
+def export_verified(inferencer: DefectInferencer, staging: str,
+                    shape: Tuple[int, int], variant: tuple, point: dict,
+                    args) -> None:
+    """Export one of :data:`VARIANTS` into ``staging`` and verify; raise
+    on a difference."""
+    name, dynamic_size, shape_inference = variant
     names = input_names(inferencer.paired)
     channels = inferencer.model.data_preprocessor.channels
+    graph = DecisionGraph(
+        inferencer.model, **point, fixed_size=None if dynamic_size else shape)
     start = time.perf_counter()
-    export(graph, names, shape, channels, staging, args.opset, dynamic_size)
+    export(graph, names, shape, channels, staging, args.opset, dynamic_size,
+           shape_inference)
     print(f'exported in {time.perf_counter() - start:.1f} s (opset '
-          f'{args.opset}, inputs {names}, '
-          f'{"dynamic" if dynamic_size else "fixed"} size)')
+          f'{args.opset}, inputs {names}, {name})')
     failed = []
     for name, diffs in verify(staging, inferencer, names, channels, shape,
                               dynamic_size, point, args):
@@ -570,21 +590,18 @@ def main(argv=None) -> int:
           f"{point['image_threshold']}")
     try:
         with staged_output(args.out, overwrite=True, is_dir=False) as tmp:
-            dynamic_size = not args.fixed_size
-            if dynamic_size:
+            variants = VARIANTS[-1:] if args.fixed_size else VARIANTS
+            for variant in variants:
                 try:
-                    export_verified(inferencer, DecisionGraph(model, **point),
-                                    tmp, shape, True, point, args)
+                    export_verified(inferencer, tmp, shape, variant, point,
+                                    args)
+                    break
                 except Exception as err:
-                    print(f'dynamic size failed ({type(err).__name__}: '
-                          f'{str(err).splitlines()[0][:300]}); exporting '
-                          f'for {shape[0]}x{shape[1]} only')
-                    dynamic_size = False
-            if not dynamic_size:
-                export_verified(
-                    inferencer,
-                    DecisionGraph(model, **point, fixed_size=shape), tmp,
-                    shape, False, point, args)
+                    if variant == variants[-1]:
+                        raise
+                    print(f'{variant[0]} failed ({type(err).__name__}: '
+                          f'{str(err).splitlines()[0][:300]})')
+            dynamic_size = variant[1]
             add_metadata(
                 tmp,
                 metadata(inferencer, args.checkpoint, point, source,
