@@ -187,3 +187,32 @@ def test_fixed_size_export_refuses_other_sizes(repo, tool, exported, tmp_path):
     assert model(image, image)['mask'].shape == (2, 64, 64)
     with pytest.raises(ValueError, match='exported for 64x64 images only'):
         model(np.zeros((32, 64, 3), np.uint8), np.zeros((32, 64, 3), np.uint8))
+
+
+def test_one_channel_model(repo, tool, tmp_path):
+    """MFFPA on grey DAGM images: the graph takes H x W x 1, the runtime
+    reads files as the config's grayscale loader does, and the result is
+    DefectInferencer's."""
+    from mmdefect.apis import DefectInferencer
+    config = f'{repo}/configs/mffpa/mffpa_dagm-n0.py'
+    torch.manual_seed(0)
+    ckpt = tmp_path / 'model.pth'
+    torch.save(dict(state_dict=init_model(config).state_dict()), ckpt)
+    out = tmp_path / 'model.onnx'
+    assert tool('tools/deployment/export_onnx.py').main(
+        [config, str(ckpt), '--out',
+         str(out), '--shape', '64', '64']) == 0
+    model = tool('tools/deployment/onnx_infer.py').DefectOnnxModel(str(out))
+    assert (model.channels, model.meta['color_type']) == (1, 'grayscale')
+    image = tmp_path / 'grey.png'
+    cv2.imwrite(
+        str(image),
+        np.random.default_rng(0).integers(0, 256, (64, 80), np.uint8))
+    outputs = model(model.read(str(image)))
+    pred = DefectInferencer(
+        config, str(ckpt), device='cpu')(str(image))['predictions'][0]
+    assert abs(outputs['score'][0] - pred['score']) <= 1e-4
+    assert outputs['decision'][0] == pred['label']
+    np.testing.assert_array_equal(outputs['mask'][0], pred['sem_seg'])
+    with pytest.raises(ValueError, match=r'expected an H x W x 1 image'):
+        model(np.zeros((64, 64, 3), np.uint8))

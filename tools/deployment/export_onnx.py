@@ -57,9 +57,11 @@ import json
 import os
 import os.path as osp
 import sys
+import tempfile
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -418,10 +420,21 @@ def torch_predictions(inferencer: DefectInferencer,
                       images: Sequence[Sequence[np.ndarray]]) -> dict:
     """The PyTorch test path on one batch of images: ``images[i]`` is the
     i-th input of the model (the samples, then the templates), each a
-    list of H x W x C uint8 arrays; outputs named as the graph's."""
-    items = list(zip(*images)) if inferencer.paired else list(images[0])
-    data = inferencer.prepare(
-        [list(i) if inferencer.paired else i for i in items])
+    list of H x W x C uint8 arrays; outputs named as the graph's.
+
+    The images go through PNG files (lossless), so that the test
+    pipeline's own loader reads them, one-channel models' included.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for role, arrays in zip(input_names(inferencer.paired), images):
+            paths.append([])
+            for index, array in enumerate(arrays):
+                paths[-1].append(osp.join(folder, f'{role}{index}.png'))
+                cv2.imwrite(paths[-1][-1], array)
+        items = list(zip(*paths)) if inferencer.paired else paths[0]
+        data = inferencer.prepare(
+            [list(i) if inferencer.paired else i for i in items])
     with torch.no_grad():
         preds = inferencer.model.test_step(data)
     return dict(
