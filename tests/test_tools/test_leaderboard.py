@@ -94,7 +94,7 @@ def test_train_crop_budget_crops_training_only_and_names_the_setting(
         '--work-dir',
         str(tmp_path)
     ])
-    budget = leaderboard.record(settings.budget)
+    budget = settings.budget.stored()
     assert budget['train_crop'] == 128
     assert report.setting_name(budget) == (
         'iters1000_batch4_lr0.0006_seed0_crop128')
@@ -130,7 +130,7 @@ def test_a_gpu_budget_is_plain_arguments(benchmarks, leaderboard, repo,
     ])
     assert settings.budget.resolved_device() == 'cuda'
     assert settings.cost_batch == 32
-    assert leaderboard.record(settings.budget) == dict(
+    assert settings.budget.stored() == dict(
         iters=2000, batch_size=32, lr=4.8e-3, seed=0)
     cfg = Config.fromfile(
         trained_config(benchmarks, leaderboard, settings, 'synlcd', 'LSA-Net'))
@@ -142,7 +142,7 @@ def test_a_gpu_budget_is_plain_arguments(benchmarks, leaderboard, repo,
     settings = leaderboard.parse_args(
         ['--paper-schedules', '--seed', '3', '--work-dir',
          str(tmp_path)])
-    assert leaderboard.record(settings.budget) == {'paper_schedules': True}
+    assert settings.budget.stored() == {'paper_schedules': True}
     path = trained_config(benchmarks, leaderboard, settings, 'synocd', 'BANet')
     assert '/paper-schedules/BANet/' in path
     cfg, own = Config.fromfile(path), Config.fromfile(

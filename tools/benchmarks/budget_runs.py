@@ -72,6 +72,21 @@ class Budget:
             raise ValueError(f"device must be 'cpu' or 'cuda', got "
                              f'{self.device!r}')
 
+    def stored(self) -> dict:
+        """The budget as the results store it; parts merge into one table
+        only within one.  The device is not part of it: each part records
+        its machine."""
+        if self.iters is None:
+            return dict(paper_schedules=True)
+        this = dict(
+            iters=self.iters,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            seed=self.seed)
+        if self.train_crop:
+            this['train_crop'] = self.train_crop
+        return this
+
     def resolved_device(self) -> str:
         """The device the runs use."""
         if self.device is not None:

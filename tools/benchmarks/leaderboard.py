@@ -21,35 +21,18 @@ same generated data, scored and costed side by side.
     python tools/benchmarks/leaderboard.py --paper-schedules
 
 No paper compares these methods on the same data; this does.  The data
-sets (SynLCD with line and abnormal point merged into one defect class,
-tested on unseen display patterns; its out-of-class split; SynOCD with
-held-out production batches as the test set), the methods and their
-collections are listed in ``board.yaml``; ``docs/leaderboard.md`` describes
-them.  Single-image methods (SegFormer-B0, LSA-Net, MFFPA) see the sample
-alone.
-
-Budget (default): ``--iters`` iterations of ``--batch-size`` images from
-scratch for every model, one optimiser recipe (AdamW at ``--lr`` with
-warm-up and poly decay), seed ``--seed``, on ``--device``
-(``budget_runs.Budget``).  The only per-method change is the class balance
-of the loss (``balances`` in ``board.yaml``), which a short budget needs on
-data with about 1 % defect pixels.  ``--train-crop 128`` trains on 128 x 128
-crops that hold some defect and tests on the whole images, as the BANet and
-BGNet ablations do: SynOCD's defects cover 0.37 % of an image.
-``--paper-schedules`` trains every config with its own optimiser, schedule
-and loss instead.
-
-Each (dataset, method) part is trained by ``tools/train.py``, calibrated on
-the validation split by ``tools/calibrate.py`` (rule ``f1_max``) and tested
-by ``tools/test.py`` at that operating point, with the metrics at 0.5 beside
-it (``budget_runs``); its cost comes from ``get_flops.py``
-(parameters; conv+linear multiply-adds, the common convention; the paper's
-own count) and ``benchmark.py`` (training s/it at the budget's batch,
-batched inference img/s, peak memory), once per method at 256 x 256.
-Finished parts are reused.  Results merge into ``docs/leaderboard.json``,
-from which ``report.py`` writes the tables of ``docs/leaderboard.md``, the
-plots, the README's model zoo, each method's "Results and models" table and
-the metafiles.
+sets, methods and collections are listed in ``board.yaml``.  Each (dataset,
+method) part is trained from scratch with one budget (``--iters`` x
+``--batch-size``, AdamW at ``--lr`` with warm-up and poly decay, ``--seed``;
+the class balance of ``board.yaml`` the only per-method change;
+``--train-crop`` trains on defect-holding crops and tests whole images),
+calibrated on the validation split (``f1_max``), tested at that operating
+point beside 0.5 (``budget_runs``) and costed once at 256 x 256
+(``get_flops.py``, ``benchmark.py``).  Finished parts are reused; results
+merge into ``docs/leaderboard.json``, from which ``report.py`` writes
+``docs/leaderboard.md`` (where the recipe is described), the plots, the
+README's model zoo, the methods' "Results and models" tables and the
+metafiles.
 """
 import argparse
 import datetime
@@ -197,22 +180,6 @@ def parse_args(argv=None) -> Settings:
         merge=osp.abspath(args.merge) if args.merge else None)
 
 
-def record(budget: Budget) -> dict:
-    """The budget as the results store it; parts merge into one table only
-    within one.  The device is not part of it: each part records its
-    machine."""
-    if budget.iters is None:
-        return dict(paper_schedules=True)
-    this = dict(
-        iters=budget.iters,
-        batch_size=budget.batch_size,
-        lr=budget.lr,
-        seed=budget.seed)
-    if budget.train_crop:
-        this['train_crop'] = budget.train_crop
-    return this
-
-
 def prepare_data(dataset: Dataset) -> None:
     """Generate what is missing of a dataset's data."""
     for step in dataset.generate:
@@ -227,7 +194,7 @@ def part_config(settings: Settings, dataset_key: str, name: str) -> tuple:
     method) part and the config keys the part sets
     (:func:`part_options`)."""
     folder = osp.join(settings.work_dir, dataset_key,
-                      setting_name(record(settings.budget)),
+                      setting_name(settings.budget.stored()),
                       name.replace(' ', '_'))
     config, options = part_options(settings.board, dataset_key, name,
                                    settings.budget.iters is not None)
@@ -354,7 +321,7 @@ def main(argv=None):
             results.setdefault(dataset_key, {}).update(runs)
         save_results(results, settings.results)
     elif not settings.report_only:
-        this = record(settings.budget)
+        this = settings.budget.stored()
         for dataset_key in settings.datasets:
             prepare_data(board.datasets[dataset_key])
             run = results.setdefault(dataset_key, {}).setdefault(
