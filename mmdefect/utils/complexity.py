@@ -14,19 +14,28 @@ def input_channels(cfg: Config) -> int:
     return preprocessor.get('channels', 3) * preprocessor.get('num_images', 1)
 
 
-def run_inference_path(model: nn.Module, inputs: torch.Tensor):
-    """One forward through what inference runs: ``encode_decode`` of an
-    mmseg segmentor (backbone, neck, decode head, the heads that export
-    heat maps and an image-level decision head such as MFFPA's), else
-    ``_forward``."""
-    if not hasattr(model, 'encode_decode'):
-        return model._forward(inputs)
-    shape = tuple(inputs.shape[2:])
-    metas = [
-        dict(img_shape=shape, ori_shape=shape, pad_shape=shape)
-        for _ in range(inputs.shape[0])
-    ]
-    return model.encode_decode(inputs, metas)
+def run_inference_path(model: nn.Module, inputs: torch.Tensor, hooks=()):
+    """One forward, in eval mode, through what inference runs:
+    ``encode_decode`` of an mmseg segmentor (backbone, neck, decode head,
+    the heads that export heat maps and an image-level decision head such as
+    MFFPA's), else ``_forward``.  ``hooks`` (handles of forward hooks that
+    count) are removed and the model's mode restored afterwards, whatever
+    happens."""
+    training = model.training
+    model.eval()
+    try:
+        if not hasattr(model, 'encode_decode'):
+            return model._forward(inputs)
+        shape = tuple(inputs.shape[2:])
+        metas = [
+            dict(img_shape=shape, ori_shape=shape, pad_shape=shape)
+            for _ in range(inputs.shape[0])
+        ]
+        return model.encode_decode(inputs, metas)
+    finally:
+        model.train(training)
+        for h in hooks:
+            h.remove()
 
 
 @torch.no_grad()
@@ -49,14 +58,7 @@ def count_parameters(model: nn.Module,
         m.register_forward_hook(lambda m, i, o: ran.add(m))
         for m in model.modules()
     ]
-    training = model.training
-    model.eval()
-    try:
-        run_inference_path(model, inputs)
-    finally:
-        model.train(training)
-        for h in handles:
-            h.remove()
+    run_inference_path(model, inputs, handles)
     used = sum(p.numel() for m in ran for p in m.parameters(recurse=False))
     return dict(params=total, params_inference=used)
 
@@ -119,11 +121,7 @@ def count_conv_linear_macs(model: nn.Module,
             handles.append(m.register_forward_hook(conv_hook))
         elif isinstance(m, nn.Linear):
             handles.append(m.register_forward_hook(linear_hook))
-    try:
-        run_inference_path(model, inputs)
-    finally:
-        for h in handles:
-            h.remove()
+    run_inference_path(model, inputs, handles)
     return total
 
 
@@ -164,12 +162,5 @@ def count_thop_flops(model: nn.Module, inputs: torch.Tensor) -> int:
             handles.append(m.register_forward_hook(norm_hook))
         elif isinstance(m, nn.Linear):
             handles.append(m.register_forward_hook(linear_hook))
-    training = model.training
-    model.eval()
-    try:
-        run_inference_path(model, inputs)
-    finally:
-        model.train(training)
-        for h in handles:
-            h.remove()
+    run_inference_path(model, inputs, handles)
     return 2 * total

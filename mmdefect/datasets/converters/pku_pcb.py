@@ -39,9 +39,9 @@ from mmdefect.utils import staged_output
 from ..pku_pcb import PKUPCBDataset
 from .common import (check_output_dir, imread, imwrite, split_indices,
                      write_meta, write_split)
+from .single_image import find_image
 
 CLASSES = PKUPCBDataset.METAINFO['classes']
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
 BLUR = 5
 CLOSE_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 # EXIF orientation is ignored: VOC boxes refer to the stored pixel grid.
@@ -83,17 +83,6 @@ def read_boxes(xml_path):
     return boxes, size
 
 
-def _find_file(folder, stem):
-    """Find the image named ``stem`` in ``folder`` whatever the case of its
-    extension; None if there is none."""
-    if osp.isdir(folder):
-        for name in sorted(os.listdir(folder)):
-            base, ext = osp.splitext(name)
-            if base == stem and ext.lower() in IMAGE_EXTS:
-                return osp.join(folder, name)
-    return None
-
-
 def collect_images(root):
     """One entry per annotation file, with its image and template board."""
     ann_dir = osp.join(root, 'Annotations')
@@ -112,7 +101,7 @@ def collect_images(root):
         xml_path = osp.join(ann_dir, rel)
         defect_dir, stem = osp.dirname(rel), osp.splitext(osp.basename(rel))[0]
         expected = osp.join(root, 'images', defect_dir, stem + '.jpg')
-        image = _find_file(osp.dirname(expected), stem)
+        image = find_image(osp.dirname(expected), stem)
         if image is None:
             raise FileNotFoundError(
                 f'image {expected} not found (annotated by {xml_path})')
@@ -121,7 +110,7 @@ def collect_images(root):
             raise ValueError(f'cannot read the board id (leading number) '
                              f'from {image}')
         expected = osp.join(root, 'PCB_USED', board.group(1) + '.JPG')
-        template = _find_file(osp.dirname(expected), board.group(1))
+        template = find_image(osp.dirname(expected), board.group(1))
         if template is None:
             raise FileNotFoundError(
                 f'template board {expected} not found (needed by {image})')
