@@ -511,6 +511,14 @@ def test_a_part_trains_tests_and_costs_one_method(repo, synlcd_root, tmp_path):
     assert {
         'mIoU', 'defect.IoU', 'image/AP', 'train_seconds', 'train_threads'
     } <= set(part['metrics'])
+    # The operating point from the validation's good images alone, tested
+    # on a copy: the part keeps its own, and no second checkpoint is left.
+    run_dir = tmp_path / 'work' / 'synlcd' / setting / 'SegFormer-B0' / 'run'
+    assert 0 <= part['metrics']['good_only/false_call_rate'] <= 100
+    assert 0 < part['metrics']['good_only/image_threshold'] < 1
+    assert not list((run_dir / 'good_only').glob('*.pth'))
+    record = json.loads((run_dir / 'calibration.json').read_text())
+    assert record['rule'] == 'f1_max'
     assert part['counts']['params'] == pytest.approx(3.7e6, rel=0.01)
     assert part['speed']['train_s_per_iter'] == next(
         iter(speed['results'].values()))['train_s_per_iter']

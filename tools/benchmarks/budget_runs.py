@@ -19,6 +19,7 @@ import json
 import os
 import os.path as osp
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +37,9 @@ METRICS = 'metrics.json'
 TRAINED = 'trained.json'
 CALIBRATION = 'calibration.json'  # tools/calibrate.py's, beside the checkpoint
 SWEEP = 'tools/analysis_tools/misalignment_sweep.py'
+# The false-call rate a user with defect-free validation images only asks
+# for in :func:`good_only_check`.
+GOOD_ONLY_TARGET = 0.05
 
 
 @dataclass(frozen=True)
@@ -302,7 +306,13 @@ def train_and_test(config: str,
     done = osp.join(work_dir, METRICS)
     if osp.exists(done):  # finished by an earlier (or parallel) run
         with open(done) as f:
-            return json.load(f)
+            metrics = json.load(f)
+        if 'good_only/false_call_rate' not in metrics:  # before the check
+            metrics.update(
+                good_only_check(config, last_checkpoint(work_dir), work_dir,
+                                device, deadline))
+            write_json(done, metrics)
+        return metrics
     os.makedirs(work_dir, exist_ok=True)
     trained = osp.join(work_dir, TRAINED)
     if osp.exists(trained):  # trained earlier, tested again
@@ -321,17 +331,73 @@ def train_and_test(config: str,
         write_json(trained, training)
     checkpoint = last_checkpoint(work_dir)
     operating_point = calibrate(config, checkpoint, work_dir, device, deadline)
+    metrics = run_test(config, checkpoint, work_dir, device, deadline)
+    metrics.update(training)
+    metrics.update(operating_point)
+    metrics.update(
+        good_only_check(config, checkpoint, work_dir, device, deadline))
+    print(f'{name or config}: {metrics}', flush=True)
+    write_json(done, metrics)
+    return metrics
+
+
+def run_test(config: str,
+             checkpoint: str,
+             work_dir: str,
+             device: str = 'cpu',
+             deadline: Optional[float] = None) -> dict:
+    """``tools/test.py`` of ``checkpoint`` at its operating point, in
+    ``work_dir/test``; its metrics."""
     test_dir = osp.join(work_dir, 'test')
     run_tool(['tools/test.py', config, checkpoint, '--work-dir', test_dir],
              osp.join(work_dir, 'test.log'), device, deadline)
     result = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))[-1]
     with open(result) as f:
-        metrics = json.load(f)
-    metrics.update(training)
-    metrics.update(operating_point)
-    print(f'{name or config}: {metrics}', flush=True)
-    write_json(done, metrics)
-    return metrics
+        return json.load(f)
+
+
+def good_only_check(config: str,
+                    checkpoint: str,
+                    work_dir: str,
+                    device: str = 'cpu',
+                    deadline: Optional[float] = None) -> dict:
+    """Whether an operating point set from defect-free images alone holds
+    on the test: a copy of ``checkpoint`` (the part's own operating point
+    stays) is calibrated with ``--rule fpr --target`` :data:`GOOD_ONLY_TARGET`
+    on the validation split, which reads only its defect-free images for the
+    image threshold, and tested.  Returns ``good_only/image_threshold`` and
+    ``good_only/false_call_rate``, the share (%) of the test's defect-free
+    images flagged, to compare with the target; empty where the
+    calibration failed (``good_only/calibrate.log`` says why)."""
+    folder = osp.join(work_dir, 'good_only')
+    os.makedirs(folder, exist_ok=True)
+    copy = osp.join(folder, osp.basename(checkpoint))
+    shutil.copyfile(checkpoint, copy)
+    log = osp.join(folder, 'calibrate.log')
+    try:
+        run_tool([
+            'tools/calibrate.py', config, copy, '--rule', 'fpr', '--target',
+            str(GOOD_ONLY_TARGET), '--split', 'val', '--work-dir',
+            osp.join(folder, 'calibrate')
+        ], log, device, deadline)
+        with open(osp.join(folder, CALIBRATION)) as f:
+            threshold = json.load(f)['image']['threshold']
+        metrics = run_test(config, copy, folder, device, deadline)
+    except DeadlineError:
+        raise
+    except (RuntimeError, KeyError, TypeError):
+        print(
+            f'{config}: no good-images-only operating point; see {log}',
+            flush=True)
+        return {}
+    finally:
+        os.remove(copy)  # a second copy of the weights is not kept
+    return {
+        'good_only/image_threshold':
+        threshold,
+        'good_only/false_call_rate':
+        round(metrics['image/false_calls_per_1000'] / 10, 2)
+    }
 
 
 def calibrate(config: str,

@@ -175,9 +175,10 @@ def parse_args(argv=None) -> Settings:
     parser.add_argument(
         '--after-train-s',
         type=float,
-        default=75.0,
+        default=130.0,
         help='planned seconds of a part after its training (calibration '
-        'and test, each a process of its own)')
+        'and test at its operating point, and again at the '
+        'good-images-only point: four processes)')
     parser.add_argument(
         '--data-workers',
         type=int,
