@@ -12,7 +12,9 @@ TOOLS = sorted(
     osp.splitext(osp.basename(p))[0]
     for p in glob.glob(osp.join(REPO, 'tools', 'dataset_converters', '*.py'))
     if not osp.basename(p).startswith('_'))
-GENERATORS = ('synlcd', 'synocd')
+GENERATORS = ('synlcd', 'synocd', 'demo_folder')
+# Generators whose work is spread over processes.
+PARALLEL = ('synlcd', 'synocd')
 
 
 def run(run_tool, name, *args):
@@ -22,7 +24,7 @@ def run(run_tool, name, *args):
 
 
 def test_every_tool_is_a_converter():
-    assert len(TOOLS) == 12 and 'mixed_supervision' in TOOLS
+    assert len(TOOLS) == 14 and 'mixed_supervision' in TOOLS
 
 
 @pytest.mark.parametrize('name', TOOLS)
@@ -35,7 +37,7 @@ def test_help_lists_the_shared_options(run_tool, name):
             'complete') in out
     has_workers = ('--workers WORKERS worker processes; the output does not '
                    'depend on them (default: 1)') in out
-    assert has_workers == (name in GENERATORS)
+    assert has_workers == (name in PARALLEL)
     if name != 'mixed_supervision':
         assert ("OUT_DIR output folder (the config's data_root); must not "
                 'exist unless --overwrite') in out

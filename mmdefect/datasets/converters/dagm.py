@@ -98,7 +98,8 @@ def convert_dagm(dagm_root,
                         label, cv2.IMREAD_GRAYSCALE, what='label')
                     if mask is not None and not mask.any():
                         raise ValueError(f'label {label} holds no defect')
-                    writer.add(split, stem, img, mask)
+                    writer.add(
+                        split, stem, img, mask, label=int(mask is not None))
                     done += 1
                     if progress:
                         progress(done, total)

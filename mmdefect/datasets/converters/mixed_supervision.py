@@ -168,20 +168,24 @@ def labelled_samples(
 
 
 class MixedSplitWriter:
-    """Write the images and masks of a mixed-supervision dataset into a
-    staging folder, then its annotation files.
+    """Write the images, templates and masks of a mixed-supervision dataset
+    into a staging folder, then its annotation files.
 
     Layout (the MFFPA converters: KolektorSDD folds, KolektorSDD2, DAGM,
-    Severstal)::
+    Severstal; the folder converter)::
 
         images/<split>/<name>.png   # the image as read (grey stays grey)
         masks/<split>/<name>.png    # uint8 0/1, defective images only
+        templates/<name>.png        # paired data only, each written once
         splits/<split>.json         # test / val: every image, its mask,
                                     # gt_label
         splits/train_n<N>.json      # training: masks of N positives
 
     A defect-free image gets no mask file (its mask is all zeros,
-    ``LoadDefectAnnotations``).
+    ``LoadDefectAnnotations``); a defective image without a mask is
+    recorded with its image label only (``gt_label`` 1, no
+    ``seg_map_path``), which trains and scores the image-level decision
+    only.
 
     Args:
         stage (str): The folder of :func:`mmdefect.utils.staged_output`.
@@ -190,40 +194,106 @@ class MixedSplitWriter:
     def __init__(self, stage: str) -> None:
         self.stage = stage
         self.samples: Dict[str, List[dict]] = {}
+        self.templates: Dict[str, tuple] = {}
 
-    def add(self, split: str, name: str, img: np.ndarray,
-            mask: Optional[np.ndarray]) -> None:
-        """Write one image and, where it holds a defect, its mask (a
-        defect wherever ``mask`` is non-zero)."""
-        if mask is not None and mask.shape != img.shape[:2]:
-            raise ValueError(f'{split}/{name}: mask size {mask.shape} differs '
+    def add_template(self, name: str, img: np.ndarray) -> str:
+        """Write a template once; return its path for :meth:`add`."""
+        path = f'templates/{name}.png'
+        if path not in self.templates:
+            write_png(osp.join(self.stage, path), img)
+            self.templates[path] = img.shape[:2]
+        return path
+
+    def add(self,
+            split: str,
+            name: str,
+            img: np.ndarray,
+            mask: Optional[np.ndarray] = None,
+            label: Optional[int] = None,
+            template: Optional[str] = None,
+            **extra) -> None:
+        """Write one image and, where it holds a defect, its mask.
+
+        Args:
+            mask (np.ndarray, optional): A defect wherever non-zero.
+            label (int, optional): The image label, 1 defective, 0
+                defect-free; None: whether ``mask`` holds a defect.  A
+                defective image without a mask is recorded label-only.
+            template (str, optional): Its template, as returned by
+                :meth:`add_template`.
+            **extra: Further keys of the annotation entry (a defect type).
+
+        Raises:
+            ValueError: When neither ``mask`` nor ``label`` is given, when
+                they disagree, or when a size differs from the image's.
+        """
+        where = f'{split}/{name}'
+        if mask is not None and mask.shape[:2] != img.shape[:2]:
+            raise ValueError(f'{where}: mask size {mask.shape[:2]} differs '
                              f'from image size {img.shape[:2]}')
-        entry = dict(img_path=f'images/{split}/{name}.png', gt_label=0)
+        if template is not None and template not in self.templates:
+            raise ValueError(f'{where}: template {template} was not added')
+        if template is not None and \
+                self.templates[template] != img.shape[:2]:
+            raise ValueError(f'{where}: template {template} size '
+                             f'{self.templates[template]} differs from image '
+                             f'size {img.shape[:2]}')
+        defect = None if mask is None else bool(mask.any())
+        if label is None:
+            if defect is None:
+                raise ValueError(f'{where}: needs a mask or an image label; '
+                                 'without either it would be recorded as '
+                                 'defect-free')
+            label = int(defect)
+        elif label not in (0, 1):
+            raise ValueError(f'{where}: label must be 0 or 1, got {label!r}')
+        elif defect is not None and defect != bool(label):
+            raise ValueError(
+                f'{where}: image label {label} but its mask holds '
+                f'{"a" if defect else "no"} defect pixel')
+        entry = dict(img_path=f'images/{split}/{name}.png')
+        if template is not None:
+            entry['template_path'] = template
         write_png(osp.join(self.stage, entry['img_path']), img)
-        if mask is not None and mask.any():
-            entry.update(seg_map_path=f'masks/{split}/{name}.png', gt_label=1)
+        if defect:
+            entry['seg_map_path'] = f'masks/{split}/{name}.png'
             write_png(
                 osp.join(self.stage, entry['seg_map_path']),
                 (mask > 0).astype(np.uint8))
+        entry.update(extra, gt_label=label)
         self.samples.setdefault(split, []).append(entry)
 
     def finish(self,
-               counts: Sequence[Count],
+               counts: Optional[Sequence[Count]],
                seed: int,
                train: str = 'train') -> dict:
-        """Write ``<split>.json`` for every split but ``train``, and for
-        ``train`` the file of every N in ``counts``.  Returns the images
-        and defective images per split and the files written."""
+        """Write the annotation files; return the images and defective
+        images per split and the files written.
+
+        Args:
+            counts (Sequence[int | str], optional): With counts,
+                ``<split>.json`` for every split but ``train``, and for
+                ``train`` the file of every N in ``counts``; None:
+                ``<split>.json`` for every split, ``train`` included, with
+                the masks as added.
+        """
         meta = {}
         folder = osp.join(self.stage, 'splits')
         for split, samples in self.samples.items():
-            if split != train:
+            if split != train or counts is None:
                 write_annotation(osp.join(folder, f'{split}.json'), samples)
             meta[split] = dict(
                 images=len(samples),
                 defective=sum(s['gt_label'] for s in samples))
         if train not in self.samples:
             raise ValueError(f'no {train} images were written')
-        meta['files'] = write_mixed_splits(folder, train, self.samples[train],
-                                           counts, seed)
+        if counts is None:
+            meta['files'] = {
+                split: sum('seg_map_path' in s for s in samples)
+                for split, samples in self.samples.items()
+            }
+        else:
+            meta['files'] = write_mixed_splits(folder, train,
+                                               self.samples[train], counts,
+                                               seed)
         return meta
