@@ -46,28 +46,40 @@ def test_finished_runs_are_reused(budget_runs, tmp_path):
 
 def fake_tools(monkeypatch, budget_runs, calls, calibrates=True):
     """Replaces the training, calibration and testing processes: training
-    leaves a checkpoint, calibration its record beside it (or fails),
-    testing a metrics file."""
+    leaves a checkpoint, calibration its record beside it (or fails; the
+    ``fpr`` rule sets an image threshold only), testing a metrics file."""
 
     def fake_run_tool(args, log, device='cpu', deadline=None):
         calls.append((args, device))
         work_dir = args[args.index('--work-dir') + 1]
         if args[0] == 'tools/train.py':
+            with open(f'{work_dir}/iter_2.pth', 'wb') as f:
+                f.write(b'weights')
             with open(f'{work_dir}/last_checkpoint', 'w') as f:
                 f.write(f'{work_dir}/iter_2.pth')
         elif args[0] == 'tools/calibrate.py':
             if not calibrates:
                 raise RuntimeError(f'{args[0]} failed; see {log}')
-            record = dict(rule='f1_max', pixel=dict(threshold=0.3), image=None)
+            if args[args.index('--rule') + 1] == 'fpr':
+                record = dict(
+                    rule='fpr', pixel=None, image=dict(threshold=0.7))
+            else:
+                record = dict(
+                    rule='f1_max', pixel=dict(threshold=0.3), image=None)
             with open(
                     os.path.join(os.path.dirname(args[2]), 'calibration.json'),
                     'w') as f:
                 json.dump(record, f)
         elif args[0] == 'tools/test.py':
             out = f'{work_dir}/20261204_000000'
-            os.makedirs(out)
+            os.makedirs(out, exist_ok=True)
             with open(f'{out}/metrics.json', 'w') as f:
-                json.dump({'defect.IoU': 12.5, 'defect.AP_pixel': 30.0}, f)
+                json.dump(
+                    {
+                        'defect.IoU': 12.5,
+                        'defect.AP_pixel': 30.0,
+                        'image/false_calls_per_1000': 40.0
+                    }, f)
 
     monkeypatch.setattr(budget_runs, 'run_tool', fake_run_tool)
 
@@ -106,6 +118,7 @@ def test_a_forgotten_test_runs_again_without_training(budget_runs, tmp_path,
     assert metrics == {
         'defect.IoU': 12.5,
         'defect.AP_pixel': 30.0,
+        'image/false_calls_per_1000': 40.0,
         'train_seconds': 300.0,
         'train_threads': 2,
         'calibration/pixel_threshold': 0.3  # the image level had none
@@ -130,6 +143,45 @@ def test_a_failed_calibration_still_tests_at_half(budget_runs, tmp_path,
     assert metrics['defect.IoU'] == 12.5
     assert 'calibration failed, the test decides at 0.5; see ' \
         f'{work}/calibrate.log' in capsys.readouterr().out
+
+
+def test_a_good_images_only_point_is_checked_on_a_copy(budget_runs, tmp_path,
+                                                       monkeypatch):
+    calls = []
+    fake_tools(monkeypatch, budget_runs, calls)
+    work = tmp_path / 'run'
+    metrics = budget_runs.train_and_test(
+        'config.py', str(work), good_only=True)
+    assert [args[0] for args, _ in calls] == [
+        'tools/train.py', 'tools/calibrate.py', 'tools/test.py',
+        'tools/calibrate.py', 'tools/test.py'
+    ]
+    copy = str(work / 'good_only' / 'iter_2.pth')
+    assert calls[3][0][1:] == [
+        'config.py', copy, '--rule', 'fpr', '--target', '0.05', '--split',
+        'val', '--work-dir',
+        str(work / 'good_only' / 'calibrate')
+    ]
+    assert calls[4][0][2] == copy
+    # The part keeps its own point; the copy of the weights is gone.
+    assert metrics['calibration/pixel_threshold'] == 0.3
+    assert metrics['good_only/image_threshold'] == 0.7
+    assert metrics['good_only/false_call_rate'] == 4.0  # 40 per 1,000
+    assert not os.path.exists(copy)
+    assert (work / 'iter_2.pth').exists()
+    # A part finished without the check gains it, untrained and untested.
+    done = json.loads((work / 'metrics.json').read_text())
+    for key in ('good_only/image_threshold', 'good_only/false_call_rate'):
+        done.pop(key)
+    (work / 'metrics.json').write_text(json.dumps(done))
+    calls.clear()
+    assert budget_runs.train_and_test(
+        'config.py', str(work), good_only=True) == metrics
+    assert [args[0]
+            for args, _ in calls] == ['tools/calibrate.py', 'tools/test.py']
+    calls.clear()
+    budget_runs.train_and_test('config.py', str(work), good_only=True)
+    assert calls == []
 
 
 def test_a_tool_past_its_deadline_is_stopped(budget_runs, tmp_path):

@@ -290,7 +290,8 @@ def train_and_test(config: str,
                    work_dir: str,
                    device: str = 'cpu',
                    name: Optional[str] = None,
-                   deadline: Optional[float] = None) -> dict:
+                   deadline: Optional[float] = None,
+                   good_only: bool = False) -> dict:
     """Train ``config``, calibrate its last checkpoint on the validation
     split, test it; return the test metrics (with ``train_seconds``, the
     torch threads it trained with, ``train_threads``, and the thresholds of
@@ -301,13 +302,14 @@ def train_and_test(config: str,
     needs) leaves the checkpoint deciding at 0.5: the part is still tested,
     without the thresholds, and ``calibrate.log`` says why.  ``deadline``
     (``time.time()`` seconds) stops every tool still running then
-    (:func:`run_tool`).
+    (:func:`run_tool`).  ``good_only`` adds :func:`good_only_check`, also to
+    a part finished before it without it.
     """
     done = osp.join(work_dir, METRICS)
     if osp.exists(done):  # finished by an earlier (or parallel) run
         with open(done) as f:
             metrics = json.load(f)
-        if 'good_only/false_call_rate' not in metrics:  # before the check
+        if good_only and 'good_only/image_threshold' not in metrics:
             metrics.update(
                 good_only_check(config, last_checkpoint(work_dir), work_dir,
                                 device, deadline))
@@ -334,8 +336,9 @@ def train_and_test(config: str,
     metrics = run_test(config, checkpoint, work_dir, device, deadline)
     metrics.update(training)
     metrics.update(operating_point)
-    metrics.update(
-        good_only_check(config, checkpoint, work_dir, device, deadline))
+    if good_only:
+        metrics.update(
+            good_only_check(config, checkpoint, work_dir, device, deadline))
     print(f'{name or config}: {metrics}', flush=True)
     write_json(done, metrics)
     return metrics
@@ -367,8 +370,9 @@ def good_only_check(config: str,
     on the validation split, which reads only its defect-free images for the
     image threshold, and tested.  Returns ``good_only/image_threshold`` and
     ``good_only/false_call_rate``, the share (%) of the test's defect-free
-    images flagged, to compare with the target; empty where the
-    calibration failed (``good_only/calibrate.log`` says why)."""
+    images flagged, to compare with the target (absent where the test has
+    no defect-free image); empty where the calibration failed
+    (``good_only/calibrate.log`` says why)."""
     folder = osp.join(work_dir, 'good_only')
     os.makedirs(folder, exist_ok=True)
     copy = osp.join(folder, osp.basename(checkpoint))
@@ -392,12 +396,11 @@ def good_only_check(config: str,
         return {}
     finally:
         os.remove(copy)  # a second copy of the weights is not kept
-    return {
-        'good_only/image_threshold':
-        threshold,
-        'good_only/false_call_rate':
-        round(metrics['image/false_calls_per_1000'] / 10, 2)
-    }
+    result = {'good_only/image_threshold': threshold}
+    if 'image/false_calls_per_1000' in metrics:
+        result['good_only/false_call_rate'] = round(
+            metrics['image/false_calls_per_1000'] / 10, 2)
+    return result
 
 
 def calibrate(config: str,
@@ -442,17 +445,18 @@ def run_budgeted(config: str,
                  options: Optional[dict] = None,
                  name: Optional[str] = None,
                  retest: bool = False,
-                 deadline: Optional[float] = None) -> Tuple[str, dict]:
+                 deadline: Optional[float] = None,
+                 good_only: bool = False) -> Tuple[str, dict]:
     """One part of a comparison: ``config`` at ``budget`` (written into
     ``config_folder``), trained, calibrated and tested in ``work_dir``
     (:func:`train_and_test`); ``retest`` calibrates and tests a finished
-    run again, keeping its training.  Returns the config that ran and its
-    metrics."""
+    run again, keeping its training; ``good_only`` adds
+    :func:`good_only_check`.  Returns the config that ran and its metrics."""
     path = budget_config(config, config_folder, budget, options)
     if retest:
         forget_test(work_dir)
     return path, train_and_test(path, work_dir, budget.resolved_device(), name,
-                                deadline)
+                                deadline, good_only)
 
 
 def run_sweep(models: Sequence[Tuple[str, str, str]],

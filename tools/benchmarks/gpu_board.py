@@ -606,7 +606,8 @@ def run_board(settings: Settings, parts: List[Part], iters: Dict[str, int],
             gpu_budget(settings, part.dataset, n),
             logged(part, n),
             part.method,
-            deadline=deadline)
+            deadline=deadline,
+            good_only=True)
 
     return side_by_side([p for p in parts if iters.get(p.dataset)], job)
 

@@ -255,8 +255,15 @@ def run_part(settings: Settings, dataset_key: str, name: str) -> dict:
     """Train, test and cost one method on one dataset."""
     config, folder, options = part_config(settings, dataset_key, name)
     work_dir = osp.join(folder, 'run')
-    path, metrics = run_budgeted(config, folder, work_dir, settings.budget,
-                                 options, name, settings.retest)
+    path, metrics = run_budgeted(
+        config,
+        folder,
+        work_dir,
+        settings.budget,
+        options,
+        name,
+        settings.retest,
+        good_only=True)
     return dict(
         config=config,
         trained_config=path,
