@@ -9,11 +9,12 @@ from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
 from .loading import IGNORE_INDEX
+from .registration import REGISTRATION_META_KEYS
 
-#: mmseg's meta keys (the default of ``PackSegInputs``) and the template's
-#: path.
+#: mmseg's meta keys (the default of ``PackSegInputs``), the template's
+#: path and what ``RegisterTemplate`` adds.
 META_KEYS = (*inspect.signature(PackSegInputs).parameters['meta_keys'].default,
-             'template_path')
+             'template_path', *REGISTRATION_META_KEYS)
 
 
 @TRANSFORMS.register_module()
@@ -31,9 +32,11 @@ class PackDefectInputs(PackSegInputs):
     * every ``gt_<name>_map`` of the results (``gt_edge_map``, a location
       map, soft targets, ...) as ``PixelData`` (1, H, W): integer maps as
       int64, like labels, floating-point maps as float32.
-    * the meta keys ``meta_keys`` lists, by default mmseg's and
-      ``template_path``; a dataset whose samples carry more (SynOCD's
-      recorded ``pose``) lists them in its config.
+    * the meta keys ``meta_keys`` lists, by default mmseg's,
+      ``template_path`` and the registration's (``registration``,
+      ``template_valid``, where ``RegisterTemplate`` ran); a dataset
+      whose samples carry more (SynOCD's recorded ``pose``) lists them in
+      its config.
 
     Args:
         meta_keys (Sequence[str]): Keys of the results packed as meta data.
