@@ -21,10 +21,13 @@ Outputs under ``--out``:
   overlays/<stem>.png   the DefectVisualizer panel: sample | template |
                         prediction (with the image score) | heat maps |
                         ground truth | errors
-  summary.json, summary.csv   one entry per input: paths, score, defect area
-                        per class, decision (1 defective: the score at or
-                        above the operating point's image threshold, see
-                        docs/operating_points.md), status
+  summary.json, summary.csv   one entry per input: paths, ground-truth
+                        image label (1 defective, 0 good; empty without a
+                        mask or label), score, decision (the predicted
+                        label, 1 defective: the score at or above the
+                        operating point's image threshold, see
+                        docs/operating_points.md), defect area per class,
+                        status
 
 A bad input (missing or unreadable image, size mismatch, bad mask) is
 reported on stderr, listed in the summary with its error and skipped; the
@@ -32,8 +35,6 @@ exit status is 1 if any failed.  Every file is written under a temporary
 name and renamed, so an interrupted run leaves no half-written file.
 """
 import argparse
-import csv
-import io
 import os.path as osp
 import sys
 from typing import List
@@ -43,8 +44,10 @@ import numpy as np
 from mmengine.utils import ProgressBar
 
 from mmdefect.apis import DefectInferencer
+from mmdefect.apis.prediction_summary import (PREDICTION_FIELDS, area_fields,
+                                              prediction_fields, write_csv)
 from mmdefect.evaluation.calibration import THRESHOLD_KEYS
-from mmdefect.utils import write_data, write_file, write_png
+from mmdefect.utils import write_data, write_png
 
 INPUT_ERRORS = (OSError, ValueError, KeyError)
 
@@ -159,17 +162,8 @@ def main(argv=None) -> int:
             write_png(
                 osp.join(args.out, 'overlays', row['output'] + '.png'),
                 mmcv.rgb2bgr(panel))
-            score = float(pred.pred_score)
-            areas = np.bincount(mask.ravel(), minlength=len(classes))
             row.update(
-                score=round(score, 6),
-                decision=int(pred.pred_label),
-                **{
-                    f'area_{name}': int(areas[c])
-                    for c, name in enumerate(classes) if c > 0
-                },
-                status='ok',
-                error='')
+                **prediction_fields(pred, classes), status='ok', error='')
     write_summary(args, rows, classes, inferencer.model.test_cfg)
     failed = sum(row['status'] == 'error' for row in rows)
     print(f'\n{len(rows) - failed} of {len(rows)} inputs segmented; results '
@@ -183,8 +177,10 @@ def main(argv=None) -> int:
 
 def write_summary(args, rows: List[dict], classes: List[str],
                   test_cfg: dict) -> None:
-    fields = (['sample', 'template', 'mask', 'output', 'score', 'decision'] +
-              [f'area_{name}' for name in classes[1:]] + ['status', 'error'])
+    fields = [
+        'sample', 'template', 'mask', 'output', *PREDICTION_FIELDS,
+        *area_fields(classes), 'status', 'error'
+    ]
     summary = dict(
         config=args.config,
         checkpoint=args.checkpoint,
@@ -196,11 +192,7 @@ def write_summary(args, rows: List[dict], classes: List[str],
             for k in fields
         } for row in rows])
     write_data(osp.join(args.out, 'summary.json'), summary, indent=2)
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=fields, restval='')
-    writer.writeheader()
-    writer.writerows(rows)
-    write_file(osp.join(args.out, 'summary.csv'), text.getvalue().encode())
+    write_csv(osp.join(args.out, 'summary.csv'), rows, fields)
 
 
 if __name__ == '__main__':

@@ -10,8 +10,9 @@ from mmseg.registry import METRICS
 
 from mmdefect.evaluation.calibration import (apply_operating_point,
                                              calibration_of)
-from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
-                            setup_runtime, teardown_distributed)
+from mmdefect.utils import (apply_color_type, check_checkpoint_to_load,
+                            setup_cpu_distributed, setup_runtime,
+                            teardown_distributed)
 
 
 def parse_args():
@@ -73,6 +74,10 @@ def trigger_visualization_hook(cfg, args):
     if args.show_dir:
         visualizer = cfg.visualizer
         visualizer['save_dir'] = args.show_dir
+        cfg.custom_hooks = [
+            *cfg.get('custom_hooks', []),
+            dict(type='PredictionSummaryHook', out_dir=args.show_dir)
+        ]
     return cfg
 
 
@@ -83,6 +88,7 @@ def main():
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    apply_color_type(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -1,4 +1,11 @@
-"""Train a segmentor (mmseg's ``tools/train.py`` arguments)."""
+"""Train a segmentor (mmseg's ``tools/train.py`` arguments).
+
+``--iters``, ``--epochs``, ``--batch-size`` and ``--lr`` work for every
+config, iteration- or epoch-based: the warm-up, the decay, validation and
+checkpoints keep their share of the training
+(:func:`mmdefect.utils.rescale_schedule`).  ``--cfg-options`` are applied
+after them.
+"""
 import argparse
 import logging
 import os
@@ -8,8 +15,10 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmdefect.utils import (check_checkpoint_to_load, setup_cpu_distributed,
-                            setup_runtime, teardown_distributed)
+from mmdefect.utils import (check_checkpoint_to_load, is_epoch_based,
+                            rescale_schedule, setup_cpu_distributed,
+                            setup_runtime, teardown_distributed,
+                            train_epoch_length)
 
 
 def parse_args():
@@ -26,12 +35,29 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument(
+        '--iters',
+        type=int,
+        help='train this many iterations (an epoch-based config becomes '
+        'iteration-based); warm-up, decay, validation and checkpoints keep '
+        'their share')
+    length.add_argument(
+        '--epochs',
+        type=int,
+        help='train this many epochs (an iteration-based config counts '
+        'the iterations of that many epochs)')
+    parser.add_argument('--batch-size', type=int, help='training batch size')
+    parser.add_argument(
+        '--lr',
+        type=float,
+        help='learning rate (the schedule\'s minimum keeps its ratio)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override settings of the config, e.g. '
-        'train_cfg.max_iters=100 train_dataloader.batch_size=4')
+        help='override settings of the config (after the options above), '
+        'e.g. train_dataloader.num_workers=0 randomness.seed=1')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -49,6 +75,19 @@ def main():
     setup_runtime()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    epoch_length = None
+    if args.epochs is not None and not is_epoch_based(cfg):
+        if args.batch_size is not None:
+            cfg.train_dataloader.batch_size = args.batch_size
+        epoch_length = train_epoch_length(cfg)
+    for change in rescale_schedule(
+            cfg,
+            iters=args.iters,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            epoch_length=epoch_length):
+        print_log(change, logger='current')
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:

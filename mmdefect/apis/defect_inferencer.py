@@ -17,7 +17,8 @@ from torch import nn
 from mmdefect.datasets.transforms import read_image
 from mmdefect.evaluation.calibration import apply_operating_point
 from mmdefect.models.segmentors import heat_maps
-from mmdefect.utils import load_weights, setup_runtime, write_png
+from mmdefect.utils import (apply_color_type, load_weights, setup_runtime,
+                            write_png)
 
 Image = Union[str, Path, np.ndarray]
 #: One input: an image, a ``(sample, template)`` pair, or a data-info dict
@@ -329,7 +330,8 @@ class DefectInferencer(MMSegInferencer):
 def load_config(config: Union[str, Path, Config],
                 cfg_options: Optional[dict] = None) -> Config:
     """A copy of ``config`` (a file or a Config) with ``cfg_options``
-    merged."""
+    merged and its ``color_type`` applied
+    (:func:`~mmdefect.utils.apply_color_type`)."""
     if isinstance(config, (str, Path)):
         cfg = Config.fromfile(str(config))
     elif isinstance(config, Config):
@@ -339,7 +341,7 @@ def load_config(config: Union[str, Path, Config],
                         f'by init_model, got {type(config)}')
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    return cfg
+    return apply_color_type(cfg)
 
 
 def build_model(cfg: Config,

@@ -63,8 +63,41 @@ class DefectEncoderDecoder(EncoderDecoder):
     class there.  Without it ``pred_sem_seg`` is mmseg's.
 
     For that, ``out_channels`` counts every channel ``encode_decode``
-    returns (it sizes mmseg's slide-inference buffer); the class logits are
+    returns (it sizes the slide-inference buffer); the class logits are
     the decode head's ``out_channels``.
+
+    Registered templates.  Where the pipeline registered the template
+    (:class:`~mmdefect.datasets.transforms.RegisterTemplate`), pixels
+    outside the warped template's valid region (meta key
+    ``template_valid``) have nothing to be compared with: their defect
+    probability, prediction and heat maps are set to zero.
+
+    Sliding windows (``test_cfg=dict(mode='slide', crop_size=..., stride=
+    ...)``), for images larger than the training size.  The windows are
+    mmseg's (same grid, the last row and column moved to end at the image
+    border) and cut the stacked sample and template in lockstep, but two
+    things of mmseg's ``slide_inference`` do not fit large pairs, so they
+    are replaced (:meth:`slide_inference`, :meth:`test_step`):
+
+    * blending: mmseg averages whole windows, so a pixel near a window's
+      inner border, where the network saw zero padding instead of the
+      neighbouring image, is mixed into the result.  Here each window
+      contributes only its core, the window less half the overlap
+      (``(crop - stride) // 2``) on every side that is not an image
+      border, and overlapping cores are averaged: for a network whose
+      receptive field reaches less than half the overlap and whose stride
+      divides the window offsets, the tiled result equals whole-image
+      inference;
+    * memory: ``test_step``/``val_step`` cut the windows from the raw
+      (uint8) batch and run the data preprocessor on each window, so that
+      besides the image itself and the full-size output only one window
+      is ever held as float features; mmseg normalises the whole image
+      first (six float channels for a pair).
+
+    The image score of a model with a cls head is the largest of the
+    windows' scores; otherwise it is, as for a whole image, the largest
+    defect probability of the blended map.  A window larger than the image
+    is refused (mmseg would shrink it silently); infer such an image whole.
 
     Training.  :meth:`loss` calls the decode head's ``forward`` once; its
     output goes to the head's ``loss_by_feat`` (as in
@@ -180,6 +213,93 @@ class DefectEncoderDecoder(EncoderDecoder):
         return resize(
             maps, size=size, mode='bilinear', align_corners=self.align_corners)
 
+    def test_step(self, data: dict) -> SampleList:
+        """mmengine's ``test_step``; in slide mode windows are cut from the
+        raw batch and preprocessed one by one (see the class docstring)."""
+        if (self.test_cfg or {}).get('mode') != 'slide':
+            return super().test_step(data)
+        results = []
+        for img, sample in zip(data['inputs'], data['data_samples']):
+            logits = self._slide(
+                img.shape[1:], sample.metainfo,
+                lambda y1, y2, x1, x2: self._window_logits(
+                    img[:, y1:y2, x1:x2], sample.metainfo))
+            results.extend(self.postprocess_result(logits, [sample]))
+        return results
+
+    def val_step(self, data: dict) -> SampleList:
+        return self.test_step(data)
+
+    def _window_logits(self, window: Tensor, img_meta: dict) -> Tensor:
+        """``encode_decode`` of one raw window (C, h, w) after the data
+        preprocessor, (1, out_channels, h, w)."""
+        size = window.shape[1:]
+        meta = dict(
+            img_path=img_meta.get('img_path'), img_shape=size, ori_shape=size)
+        batch = self.data_preprocessor(
+            dict(inputs=[window], data_samples=[SegDataSample(metainfo=meta)]),
+            False)
+        logits = self.encode_decode(batch['inputs'],
+                                    [dict(meta, img_shape=torch.Size(size))])
+        return logits[..., :size[0], :size[1]]
+
+    def slide_inference(self, inputs: Tensor,
+                        batch_img_metas: List[dict]) -> Tensor:
+        """Sliding-window logits of preprocessed ``inputs`` (N, C, H, W),
+        blended core by core (see the class docstring)."""
+        return torch.cat([
+            self._slide(
+                inputs.shape[2:],
+                img_meta,
+                lambda y1, y2, x1, x2, i=i: self.encode_decode(
+                    inputs[i:i + 1, :, y1:y2, x1:x2],
+                    [dict(img_meta, img_shape=torch.Size(
+                        (y2 - y1, x2 - x1)))]))
+            for i, img_meta in enumerate(batch_img_metas)
+        ])
+
+    def _slide(self, size, img_meta: dict, window_logits) -> Tensor:
+        """Blend ``window_logits(y1, y2, x1, x2)`` (1, out_channels, h, w)
+        over mmseg's window grid of an image of ``size``; the cls head's
+        score channel becomes the largest window score."""
+        (crop_h, crop_w), (stride_h, stride_w) = (self.test_cfg.crop_size,
+                                                  self.test_cfg.stride)
+        height, width = size
+        if crop_h > height or crop_w > width:
+            raise ValueError(
+                f"window {crop_h} x {crop_w} (test_cfg.crop_size) is larger "
+                f"than the image {img_meta.get('img_path') or ''} of "
+                f'{height} x {width}: infer it whole (test_cfg.mode=whole) '
+                'or use a smaller window')
+        if not (0 < stride_h <= crop_h and 0 < stride_w <= crop_w):
+            raise ValueError(f'test_cfg.stride {self.test_cfg.stride} must '
+                             'be positive and at most the crop size '
+                             f'{self.test_cfg.crop_size}')
+        trim_h, trim_w = (crop_h - stride_h) // 2, (crop_w - stride_w) // 2
+        blended = weights = None
+        scores = []
+        for y1 in _window_starts(height, crop_h, stride_h):
+            for x1 in _window_starts(width, crop_w, stride_w):
+                logits = window_logits(y1, y1 + crop_h, x1, x1 + crop_w)
+                if blended is None:
+                    blended = logits.new_zeros(1, logits.shape[1], height,
+                                               width)
+                    weights = logits.new_zeros(1, 1, height, width)
+                if self.with_cls_head:
+                    scores.append(logits[0, -1].max())
+                top = y1 + (trim_h if y1 > 0 else 0)
+                bottom = y1 + crop_h - (trim_h if y1 + crop_h < height else 0)
+                left = x1 + (trim_w if x1 > 0 else 0)
+                right = x1 + crop_w - (trim_w if x1 + crop_w < width else 0)
+                blended[..., top:bottom,
+                        left:right] += logits[..., top - y1:bottom - y1,
+                                              left - x1:right - x1]
+                weights[..., top:bottom, left:right] += 1
+        blended /= weights
+        if self.with_cls_head:
+            blended[:, -1] = torch.stack(scores).max()
+        return blended
+
     def postprocess_result(self,
                            seg_logits: Tensor,
                            data_samples: OptSampleList = None) -> SampleList:
@@ -196,6 +316,11 @@ class DefectEncoderDecoder(EncoderDecoder):
         for sample, extras in zip(data_samples, seg_logits[:, num_logits:]):
             if to_original and len(extras):
                 extras = self._to_original(extras, sample.metainfo)
+            outside = outside_template(sample)
+            if outside is not None:
+                _clear_outside(sample, outside)
+                if num_maps:
+                    extras[:num_maps, outside] = 0
             for name, values in zip(self.map_names, extras[:num_maps]):
                 sample.set_field(PixelData(data=values[None]), f'pred_{name}')
             score = (
@@ -224,6 +349,39 @@ class DefectEncoderDecoder(EncoderDecoder):
             extras, kinds,
             (-1 if direction == 'horizontal' else 1) * ori_w / w,
             (-1 if direction == 'vertical' else 1) * ori_h / h)
+
+
+def _window_starts(size: int, crop: int, stride: int) -> List[int]:
+    """mmseg's window starts along one axis: every ``stride``, the last
+    window moved to end at the border."""
+    count = max(size - crop + stride - 1, 0) // stride + 1
+    return [min(i * stride, size - crop) for i in range(count)]
+
+
+def outside_template(sample: SegDataSample) -> Optional[Tensor]:
+    """(H, W) bool, True outside the registered template's valid region
+    (meta key ``template_valid``) at the size of ``seg_logits``; None for
+    a pair that was not registered."""
+    valid = sample.metainfo.get('template_valid')
+    if valid is None:
+        return None
+    size = sample.seg_logits.shape[-2:]
+    valid = torch.as_tensor(valid, device=sample.seg_logits.data.device)
+    if valid.shape != size:
+        valid = F.interpolate(
+            valid[None, None].float(), size=size, mode='nearest')[0, 0] > 0
+    return ~valid
+
+
+def _clear_outside(sample: SegDataSample, outside: Tensor) -> None:
+    """Defect probability and prediction zero where ``outside``."""
+    logits = sample.seg_logits.data
+    if logits.shape[0] == 1:
+        logits[:, outside] = 0
+    else:
+        # exp(-100) is zero in float32: background certain, logits finite.
+        logits[1:, outside] = logits[:1, outside] - 100
+    sample.pred_sem_seg.data[:, outside] = 0
 
 
 def to_original_geometry(maps: Tensor, img_meta: dict,
