@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmseg.registry import DATASETS, HOOKS, MODELS
 
-from mmdefect.utils import input_channels
+from mmdefect.utils import apply_color_type, input_channels
 from mmdefect.visualization import DefectVisualizer
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -74,7 +74,8 @@ def test_configs_are_found():
 
 @pytest.mark.parametrize('path', CONFIGS)
 def test_config_builds_and_trains(path, synlcd_root, synocd_root):
-    cfg = Config.fromfile(osp.join(REPO, path))
+    # As the tools read it: the colour type applied.
+    cfg = apply_color_type(Config.fromfile(osp.join(REPO, path)))
     roots = dict(synlcd=synlcd_root, synocd=synocd_root)
     data_root = roots.get(
         osp.basename(cfg.train_dataloader.dataset.get('data_root',

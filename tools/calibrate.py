@@ -26,7 +26,8 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmdefect.evaluation.calibration import THRESHOLD_KEYS, config_hash
 from mmdefect.evaluation.functional import RULES, CalibrationError
-from mmdefect.utils import setup_runtime, write_data, write_file
+from mmdefect.utils import (apply_color_type, setup_runtime, write_data,
+                            write_file)
 
 
 def parse_args(argv=None):
@@ -99,6 +100,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    apply_color_type(cfg)
     digest = config_hash(cfg)
     cfg.work_dir = args.work_dir or osp.join(
         osp.dirname(osp.abspath(args.checkpoint)), 'calibrate')

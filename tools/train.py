@@ -15,10 +15,10 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmdefect.utils import (check_checkpoint_to_load, is_epoch_based,
-                            rescale_schedule, setup_cpu_distributed,
-                            setup_runtime, teardown_distributed,
-                            train_epoch_length)
+from mmdefect.utils import (apply_color_type, check_checkpoint_to_load,
+                            is_epoch_based, rescale_schedule,
+                            setup_cpu_distributed, setup_runtime,
+                            teardown_distributed, train_epoch_length)
 
 
 def parse_args():
@@ -90,6 +90,7 @@ def main():
         print_log(change, logger='current')
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    apply_color_type(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -7,6 +7,5 @@ _base_ = [
     '../_base_/models/mffpa.py', '../_base_/datasets/dagm.py',
     '../_base_/schedules/schedule_mffpa.py'
 ]
-model = _base_.one_channel
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 train_cfg = dict(max_epochs=70)

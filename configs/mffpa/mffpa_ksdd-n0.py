@@ -8,4 +8,3 @@ _base_ = [
     '../_base_/models/mffpa.py', '../_base_/datasets/ksdd-folds.py',
     '../_base_/schedules/schedule_mffpa.py'
 ]
-model = _base_.one_channel

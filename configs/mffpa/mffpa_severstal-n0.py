@@ -8,7 +8,6 @@ _base_ = [
     '../_base_/models/mffpa.py', '../_base_/datasets/severstal.py',
     '../_base_/schedules/schedule_mffpa.py'
 ]
-model = _base_.one_channel
 default_hooks = dict(
     checkpoint=dict(save_best='image/AP_trapz', rule='greater'))
 optim_wrapper = dict(optimizer=dict(lr=0.1))

@@ -10,7 +10,8 @@ from mmseg.visualization import SegLocalVisualizer
 
 from mmdefect.datasets.transforms import read_image
 from mmdefect.models.segmentors import defect_probability, heat_maps
-from .overlays import blend, color_mask, error_overlay, heat_map, make_panel
+from .overlays import (blend, color_mask, error_overlay, hatch, heat_map,
+                       make_panel)
 from .painters import paint_maps
 
 
@@ -29,7 +30,8 @@ class DefectVisualizer(SegLocalVisualizer):
       palette over the sample; the prediction's title carries the image
       score (``pred_score``) and the decision at the model's operating
       point (``pred_label``), the ground truth's the image label
-      (``gt_label``) and, for an image labelled without a mask, says so;
+      (``gt_label``); for an image labelled without a mask it says
+      "label only" and the tile is hatched, not an empty mask;
     * the per-pixel defect probability (from ``seg_logits``) on a fixed
       0-1 scale, the map the pixel threshold cuts, for every model;
     * the heat maps of the prediction (``pred_<name>``), each drawn by the
@@ -110,6 +112,8 @@ class DefectVisualizer(SegLocalVisualizer):
             gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
             title, tile = self._class_tile('ground truth', image, gt,
                                            with_labels)
+            if not (gt != self.ignore_index).any():
+                tile = hatch(tile)
             tiles.append(
                 (title + label_text(data_sample, gt, self.ignore_index), tile))
         if pred is not None and gt is not None and (
@@ -179,5 +183,5 @@ def label_text(data_sample: SegDataSample, gt: np.ndarray,
         return ''
     label = 'defective' if int(data_sample.gt_label) else 'good'
     if not (gt != ignore_index).any():
-        return f' ({label}, image label only: no mask)'
+        return f' (label only: {label})'
     return f' ({label})'

@@ -57,6 +57,17 @@ def blend(image_rgb: np.ndarray,
     return out
 
 
+def hatch(image_rgb: np.ndarray, spacing: int = 8) -> np.ndarray:
+    """The image dimmed under grey diagonal stripes: a tile whose pixels
+    have no ground truth (an image labelled without a mask), which must not
+    read as a mask with nothing in it."""
+    rows, cols = np.indices(image_rgb.shape[:2])
+    stripes = (rows + cols) % spacing < spacing // 2
+    out = (image_rgb.astype(np.float32) * 0.5 + 64).astype(np.uint8)
+    out[stripes] = 160
+    return out
+
+
 def put_text(image: np.ndarray,
              text: str,
              origin: Tuple[int, int] = (2, 2),

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 import torch
@@ -177,7 +179,68 @@ def test_pixel_ap_matches_scikit_learn_on_random_scores():
     assert abs(metrics['defect.AP_pixel'] - expected * 100) < 0.006
 
 
-def test_ranking_metrics_need_scores_and_defects():
+def test_ranking_metrics_need_scores():
     assert 'defect.AP_pixel' not in evaluate()  # no seg_logits
-    metrics = evaluate_scored([np.full((2, 2), 0.3)], [np.zeros((2, 2), int)])
-    assert np.isnan(metrics['defect.AP_pixel'])
+
+
+def explained(images, runs=1):
+    """The metrics of ``images`` evaluated ``runs`` times by one metric,
+    and what it logged."""
+    messages = []
+    metric = DefectIoUMetric(iou_metrics=['mIoU', 'mFscore'])
+    metric.dataset_meta = dict(classes=CLASSES)
+    with patch(f'{DefectIoUMetric.__module__}.print_log',
+               lambda msg, **kwargs: messages.append(msg)):
+        for _ in range(runs):
+            metric.process([], samples(images))
+            metrics = metric.evaluate(len(images))
+    return metrics, messages
+
+
+# A label-only test set: defect-free images (a mask of zeros made from the
+# label) and defective ones with the label alone (every pixel ignored).
+LABEL_ONLY = [
+    ([[0, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 0]]),
+    ([[0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 0]]),
+    ([[1, 1, 0], [0, 0, 0]], [[IGNORE] * 3] * 2),
+    ([[0, 0, 0], [0, 0, 0]], [[IGNORE] * 3] * 2),
+]
+
+
+def test_label_only_set_reports_no_segmentation_metric_and_says_why_once():
+    metrics, messages = explained(LABEL_ONLY, runs=2)
+    assert metrics == {}  # not mIoU 100 and a NaN defect IoU
+    assert len(messages) == 1
+    assert 'none of the 4 images has a defect pixel' in messages[0]
+    assert '2 defective with an image label only' in messages[0]
+    # Through the evaluator, the image metrics remain.
+    from mmengine.evaluator import Evaluator
+
+    from mmdefect.evaluation import ImageDefectMetric
+    evaluator = Evaluator([
+        DefectIoUMetric(iou_metrics=['mIoU']),
+        ImageDefectMetric(),
+    ])
+    evaluator.dataset_meta = dict(classes=CLASSES)
+    data = samples(LABEL_ONLY)
+    for sample, score, label in zip(data, (0.1, 0.6, 0.9, 0.2), (0, 0, 1, 1)):
+        sample.update(
+            pred_score=torch.tensor(score), gt_label=torch.tensor(label))
+    evaluator.process(data)
+    metrics = evaluator.evaluate(len(data))
+    assert metrics and all(key.startswith('image/') for key in metrics)
+
+
+def test_mixed_set_scores_the_masked_images_and_counts_them():
+    # IMAGES: three with pixel ground truth, one with its label alone.
+    metrics, messages = explained(IMAGES)
+    assert messages == []
+    assert metrics['defect.masked_images'] == 3
+    without = evaluate([image for i, image in enumerate(IMAGES) if i != 2])
+    assert without.pop('defect.masked_images') == 3
+    assert {
+        k: v
+        for k, v in metrics.items() if k != 'defect.masked_images'
+    } == without
+    # By hand over the three: defect TP 3 + 1, FP 1 + 1, FN 0 + 1.
+    assert metrics['defect.IoU'] == round(4 / 7 * 100, 2)

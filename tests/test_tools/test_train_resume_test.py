@@ -1,5 +1,6 @@
 """The command-line tools end to end on a tiny paired dataset:
 train -> resume -> test (metrics, panels, masks), and a 2-process DDP run."""
+import csv
 import json
 import os
 import subprocess
@@ -57,6 +58,15 @@ def test_train_resume_test(repo, paired_root, tmp_path):
     panels = list((tmp_path / 'panels').rglob('*.png'))
     masks = list((tmp_path / 'masks').rglob('*.png'))
     assert len(panels) == 4 and len(masks) == 4
+    # The table beside the panels: every test image's label, score and
+    # decision (every tiny test image has a defect).
+    with open(tmp_path / 'panels' / 'summary.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['sample'].rsplit('/', 1)[-1]
+            for r in rows] == [f'test_{i}.png' for i in range(4)]
+    assert [r['gt_label'] for r in rows] == ['1'] * 4
+    for row in rows:
+        assert row['decision'] in ('0', '1') and 0 <= float(row['score']) <= 1
     results = list((tmp_path / 'test').rglob('*.json'))
     metrics = [json.loads(p.read_text()) for p in results]
     assert any('mIoU' in m and 'IoU.line' in m for m in metrics)

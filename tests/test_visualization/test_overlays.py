@@ -186,8 +186,7 @@ def test_panel_titles_carry_score_decision_and_image_label(tmp_path):
     assert decision_text(sample) == ' (score 0.73: good)'
     sample.gt_label = torch.tensor(1)
     unlabelled = np.full((8, 8), 255)
-    assert label_text(sample, unlabelled,
-                      255) == (' (defective, image label only: no mask)')
+    assert label_text(sample, unlabelled, 255) == ' (label only: defective)'
     assert label_text(sample, np.zeros((8, 8)), 255) == ' (defective)'
     # The probability tile keeps its scale: 0.5 is mid-colour everywhere.
     half = heat_map(np.full((4, 4), 0.5), value_range=(0., 1.))

@@ -123,11 +123,11 @@ def _measure(config,
     from mmseg.registry import MODELS
 
     import mmdefect  # noqa: F401
-    from mmdefect.utils import input_channels
+    from mmdefect.utils import apply_color_type, input_channels
 
     if threads:
         torch.set_num_threads(threads)
-    cfg = Config.fromfile(config)
+    cfg = apply_color_type(Config.fromfile(config))
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if device == 'cuda_if_available':
         device = 'cuda' if torch.cuda.is_available() else 'cpu'

@@ -11,8 +11,9 @@ method):
   masks/<stem>.png      class indices (uint8)
   overlays/<stem>.png   sample | template | prediction | defect
                         probability, with the image score and decision
-  summary.json, summary.csv   one entry per input: paths, score, decision
-                        (1 defective: score >= the exported image
+  summary.json, summary.csv   one entry per input: paths, ground-truth
+                        image label (listed, else from the mask), score,
+                        decision (1 defective: score >= the exported image
                         threshold), defect area per class, status
 
 Inputs, as ``tools/infer.py`` reads them with the dataset's default
@@ -158,16 +159,19 @@ class DefectOnnxModel:
         return dict(zip(OUTPUTS, self.session.run(list(OUTPUTS), feeds)))
 
     def read(self, path: str) -> np.ndarray:
-        """An image of ``path`` as the model's test pipeline loads it."""
-        flag = (
-            cv2.IMREAD_GRAYSCALE if self.meta.get('color_type') == 'grayscale'
-            else cv2.IMREAD_COLOR)
+        """An image of ``path`` as the model's test pipeline loads it:
+        8-bit, a 16-bit file divided by 257 and rounded (mmdefect's
+        ``read_image``)."""
+        flag = (cv2.IMREAD_GRAYSCALE if self.meta.get('color_type')
+                == 'grayscale' else cv2.IMREAD_COLOR) | cv2.IMREAD_ANYDEPTH
         if not osp.isfile(path):
             raise FileNotFoundError(f'image {path} not found')
         image = cv2.imread(path, flag)
         if image is None:
             raise ValueError(f'image {path} cannot be decoded (corrupt or '
                              'not an image file)')
+        if image.dtype == np.uint16:
+            image = ((image.astype(np.uint32) + 128) // 257).astype(np.uint8)
         return image
 
 
@@ -216,10 +220,14 @@ def list_items(source: str,
                     for c, v in zip(columns, values) if v != '-'
                 })
     keys = ('img_path', 'template_path', 'seg_map_path')
-    return [{
+    items = [{
         k: _join(root, e.get(k))
         for k in keys if e.get(k)
     } for e in entries]
+    for item, entry in zip(items, entries):
+        if entry.get('gt_label') is not None:
+            item['gt_label'] = int(entry['gt_label'])
+    return items
 
 
 def _folder_items(folder: str, template_dir: Optional[str]) -> List[dict]:
@@ -321,8 +329,20 @@ def panel(model: DefectOnnxModel,
 
 
 def summary_fields(classes: List[str]) -> List[str]:
-    return (['sample', 'template', 'mask', 'output', 'score', 'decision'] +
-            [f'area_{name}' for name in classes[1:]] + ['status', 'error'])
+    return ([
+        'sample', 'template', 'mask', 'output', 'gt_label', 'score', 'decision'
+    ] + [f'area_{name}' for name in classes[1:]] + ['status', 'error'])
+
+
+def ground_truth_label(item: dict) -> object:
+    """The listed image label, else whether the mask has a non-zero pixel
+    (masks are not mapped here), else empty."""
+    if 'gt_label' in item:
+        return item['gt_label']
+    if 'seg_map_path' not in item:
+        return ''
+    mask = cv2.imread(item['seg_map_path'], cv2.IMREAD_UNCHANGED)
+    return '' if mask is None else int(bool(mask.any()))
 
 
 def write_summary(out: str, model: DefectOnnxModel, rows: List[dict]) -> None:
@@ -436,6 +456,7 @@ def main(argv=None) -> int:
                       score, decision, args.panel_height))
             areas = np.bincount(mask.ravel(), minlength=len(model.classes))
             row.update(
+                gt_label=ground_truth_label(items[index]),
                 score=round(score, 6),
                 decision=decision,
                 **{

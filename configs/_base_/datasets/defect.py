@@ -6,6 +6,11 @@
 # stratified 10 % of the training file held out by DefectDataset's
 # `holdout`, the training loader keeping the other 90 %.
 dataset_type = 'DefectDataset'
+# How images are read: 'color' (3 channels) or 'grayscale' (1 channel).  The
+# one switch of a grey data set: it also sets the models' input channels and
+# normalisation (mmdefect.utils.apply_color_type, applied by the tools after
+# --cfg-options).  8- and 16-bit images load alike (16-bit / 257).
+color_type = 'color'
 data_root = None
 holdout = dict(fraction=0.1, seed=0)
 test_pipeline = [

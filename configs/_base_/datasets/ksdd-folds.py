@@ -3,21 +3,20 @@
 # 7, distance weights p = 2, w_pos = 1 (SegDecNet's KSDD settings).
 # tools/dataset_converters/ksdd_folds.py writes data/ksdd_folds/fold{0,1,2}/
 # splits/train_n{0,5,10,15,20,33}.json and test.json; fold k is its
-# data_root.  Models take one channel.  The folds split by commutator
-# (kosNN), and so does the validation holdout.
+# data_root.  Grey images: models take one channel.  The folds split by
+# commutator (kosNN), and so does the validation holdout.
 _base_ = './ksdd2.py'
 data_root = 'data/ksdd_folds/fold0'
-grey = dict(color_type='grayscale')
+color_type = 'grayscale'
 size = (512, 1408)
 train_pipeline = [
-    dict(_base_.train_pipeline[0], **grey),
-    _base_.train_pipeline[1],
+    *_base_.train_pipeline[:2],
     dict(_base_.train_pipeline[2], scale=size),
     dict(_base_.train_pipeline[3], dilation=7, w_pos=1),
     _base_.train_pipeline[4],
 ]
 test_pipeline = [
-    dict(_base_.test_pipeline[0], **grey),
+    _base_.test_pipeline[0],
     dict(_base_.test_pipeline[1], scale=size),
     *_base_.test_pipeline[2:],
 ]

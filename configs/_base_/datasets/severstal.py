@@ -3,8 +3,7 @@
 # p = 2, w_pos = 1; batch 10.  Its own validation split selects the model
 # (trapezoid AP, the reference's).  tools/dataset_converters/severstal.py
 # writes splits/train_n{0,10,50,150,300,750}.json, val.json and test.json.
-# Models take one channel: the grey loading of DAGM's base, with Severstal's
-# own targets.
+# Grey images (DAGM's base), with Severstal's own targets.
 _base_ = './dagm.py'
 data_root = 'data/severstal'
 train_pipeline = [

@@ -53,7 +53,3 @@ model = dict(
             use_sigmoid=True,
             reduction='sum',
             loss_name='loss_cls')))
-# Grey data sets (KSDD, DAGM, Severstal): model = _base_.one_channel.
-one_channel = dict(
-    data_preprocessor=dict(mean=[0.], std=[255.], channels=1),
-    backbone=dict(in_channels=1))

@@ -11,6 +11,7 @@ channels with OpenCV).
 """
 from typing import Optional
 
+import cv2
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -21,42 +22,80 @@ from mmseg.registry import TRANSFORMS
 #: Mask value of pixels that losses and metrics leave out (mmseg's default).
 IGNORE_INDEX = 255
 
+#: OpenCV flags of the colour types that read 8- and 16-bit images alike.
+ANY_DEPTH_FLAGS = {
+    'color': cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH,
+    'grayscale': cv2.IMREAD_GRAYSCALE | cv2.IMREAD_ANYDEPTH,
+}
+
 
 def read_image(path: str,
                color_type: str = 'color',
                backend: str = 'cv2',
                backend_args: Optional[dict] = None):
-    """Read an image, raising an error that names the file on failure."""
+    """Read an image, raising an error that names the file on failure.
+
+    As ``'color'`` or ``'grayscale'`` an image is read as uint8 whatever
+    its bit depth: a 16-bit one (PNG, TIFF) is brought to the 8-bit range by
+    :func:`to_uint8`, so that a model, its augmentations, its panels and its
+    ONNX graph all see the 8-bit pixels they are written for.  Other colour
+    types (``'unchanged'`` for masks) keep what the file holds.
+    """
     try:
         data = fileio.get(path, backend_args=backend_args)
     except FileNotFoundError:
         raise FileNotFoundError(f'image {path} not found') from None
+    flag = ANY_DEPTH_FLAGS.get(color_type, color_type) \
+        if backend == 'cv2' else color_type
     try:
-        img = mmcv.imfrombytes(data, flag=color_type, backend=backend)
+        img = mmcv.imfrombytes(data, flag=flag, backend=backend)
     except Exception as err:  # decoders raise many different types
         raise ValueError(f'image {path} cannot be decoded: {err}') from err
     if img is None or img.size == 0:
         raise ValueError(f'image {path} cannot be decoded (corrupt or not an '
                          'image file)')
+    if color_type in ANY_DEPTH_FLAGS:
+        img = to_uint8(img, path)
     return img
 
 
-def _check_array(img: np.ndarray, role: str) -> np.ndarray:
-    if not (isinstance(img, np.ndarray) and img.ndim == 3 and img.shape[2] == 3
-            and img.dtype == np.uint8):
+def to_uint8(img: np.ndarray, path: str = '(array)') -> np.ndarray:
+    """An 8- or 16-bit image as uint8: 16-bit values divided by 257 and
+    rounded, which maps 0..65535 onto 0..255 and a 16-bit image written as
+    ``v * 257`` (the usual widening of 8-bit data) back to exactly ``v``.
+
+    Data using fewer than 16 bits (a 12-bit sensor stored in 16) comes out
+    dark; scale it to the full range when converting it.
+    """
+    if img.dtype == np.uint8:
+        return img
+    if img.dtype != np.uint16:
+        raise ValueError(f'image {path} has {img.dtype} pixels; expected 8- '
+                         'or 16-bit unsigned integers')
+    return ((img.astype(np.uint32) + 128) // 257).astype(np.uint8)
+
+
+def _check_array(img: np.ndarray, role: str, color_type: str) -> np.ndarray:
+    """An image given in memory as the loader would read it from a file."""
+    channels = 1 if color_type == 'grayscale' else 3
+    if isinstance(img, np.ndarray) and img.ndim == 2 and channels == 1:
+        img = img[..., None]
+    if not (isinstance(img, np.ndarray) and img.ndim == 3 and img.shape[2]
+            == channels and img.dtype in (np.uint8, np.uint16)):
+        layout = 'BGR' if channels == 3 else 'grey'
         raise ValueError(
-            f'{role} array must be an H x W x 3 BGR uint8 image, got '
-            f'{getattr(img, "shape", type(img))} of '
+            f'{role} array must be an H x W x {channels} {layout} uint8 (or '
+            f'uint16) image, got {getattr(img, "shape", type(img))} of '
             f'{getattr(img, "dtype", "")}')
-    return img
+    return to_uint8(img, f'{role} array')
 
 
 @TRANSFORMS.register_module()
 class LoadDefectImages(BaseTransform):
     """Load the sample and, where the data info lists one, its template.
 
-    Required keys: ``img_path`` (or ``img``, an H x W x 3 BGR array given in
-    memory, as the inferencer does).
+    Required keys: ``img_path`` (or ``img``, an H x W x 3 BGR array, H x W x
+    1 for grey, given in memory, as the inferencer does).
     Optional keys: ``template_path`` (or ``template``, an array).
     Added/modified keys: ``img`` (H, W, 3), or (H, W, 6) with the sample
     channels first, ``img_shape``, ``ori_shape``.
@@ -67,7 +106,10 @@ class LoadDefectImages(BaseTransform):
 
     Args:
         to_float32 (bool): Convert to float32.  Defaults to False.
-        color_type (str): ``flag`` of :func:`mmcv.imfrombytes`.
+        color_type (str): 'color' (3 channels, BGR) or 'grayscale' (1
+            channel); set from the config's ``color_type`` by
+            :func:`mmdefect.utils.apply_color_type`.  8- and 16-bit files
+            load alike (see :func:`read_image`).  Defaults to 'color'.
         imdecode_backend (str): Decoder backend.  Defaults to 'cv2'.
         backend_args (dict, optional): File backend arguments.
     """
@@ -90,13 +132,13 @@ class LoadDefectImages(BaseTransform):
     def transform(self, results: dict) -> dict:
         sample_path = results.get('img_path')
         if 'img' in results:
-            img = _check_array(results['img'], 'sample')
+            img = _check_array(results['img'], 'sample', self.color_type)
         else:
             img = self._read(sample_path)
         template_path = results.get('template_path')
         template = results.pop('template', None)
         if template is not None:
-            template = _check_array(template, 'template')
+            template = _check_array(template, 'template', self.color_type)
         elif template_path is not None:
             template = self._read(template_path)
         if template is not None:

@@ -4,6 +4,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
@@ -38,6 +39,17 @@ class DefectIoUMetric(IoUMetric):
     labels only) are skipped. Compare the papers' "mIoU" with both: their
     tables mix the two conventions. mmseg's two-class ``mIoU`` is not the
     papers' mIoU.
+
+    Every pixel metric counts only the pixels whose ground truth is known:
+    a mask, or the all-background mask of a defect-free label.  A defective
+    image with an image label and no mask (mixed supervision) is entirely
+    ignored; ``defect.masked_images`` says on how many images the pixel
+    metrics were computed.  A set in which no image has a defect pixel in
+    its ground truth (a label-only test set: the defect-free images'
+    backgrounds alone) gets no segmentation metric at all, since mIoU 100
+    and a NaN defect IoU would only say that the backgrounds were left
+    alone; the log says so once and the image metrics
+    (:class:`ImageDefectMetric`) are the result.
 
     LSA-Net (Sec. 4.2, Eqs. 6-8) reports the defect IoU, the Dice
     2|P∩G| / (|P| + |G|) and the pixel accuracy over both classes: pooled,
@@ -83,6 +95,7 @@ class DefectIoUMetric(IoUMetric):
         if tested_class is not None and tested_class < 1:
             raise ValueError('tested_class must be a defect class (>= 1)')
         self.tested_class = tested_class
+        self._explained = False
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         # Each result is mmseg's four per-class areas plus the (4, 2) areas
@@ -97,9 +110,15 @@ class DefectIoUMetric(IoUMetric):
                                      *self._score_counts(data_sample))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        metrics = super().compute_metrics([r[:4] for r in results])
         if self.format_only:
-            return metrics
+            return super().compute_metrics([r[:4] for r in results])
+        label_areas = torch.stack([r[4][3] for r in results])  # (N, 2)
+        masked = int((label_areas.sum(1) > 0).sum())
+        if not label_areas[:, 1].any():
+            self._explain_no_metrics(len(results), masked)
+            return {}
+        metrics = super().compute_metrics([r[:4] for r in results])
+        metrics['defect.masked_images'] = masked
         class_areas = (sum(r[i] for r in results) for i in range(4))
         per_class = self.total_area_to_metrics(*class_areas,
                                                ['mIoU', 'mFscore'],
@@ -117,6 +136,21 @@ class DefectIoUMetric(IoUMetric):
             metrics['defect.AUPRO'] = _percent(
                 aupro(pooled[0].numpy(), regions, max_fpr=0.3))
         return metrics
+
+    def _explain_no_metrics(self, num_images: int, masked: int) -> None:
+        """Say, once per metric, why no segmentation metric is reported."""
+        if self._explained:
+            return
+        self._explained = True
+        label_only = num_images - masked
+        print_log(
+            f'{type(self).__name__}: no segmentation metric: none of the '
+            f'{num_images} images has a defect pixel in its ground truth '
+            f'({label_only} defective with an image label only, no mask; '
+            f'{masked} with a defect-free mask or label), so a pixel score '
+            'could only count false positives (mIoU 100, defect IoU NaN).  '
+            'The image metrics judge this set.',
+            logger='current')
 
     @staticmethod
     def _half_metrics(histogram: torch.Tensor) -> Dict[str, float]:
@@ -139,13 +173,6 @@ class DefectIoUMetric(IoUMetric):
         """Pixel AP and the best F1 from the pooled (2, SCORE_BINS) counts
         of background and defect pixels per probability bin."""
         negatives, positives = histogram.double().flip(1)  # high to low
-        if positives.sum() == 0:
-            nan = float('nan')
-            return {
-                'defect.AP_pixel': nan,
-                'defect.F1_max_pixel': nan,
-                'defect.F1_max_threshold': nan
-            }
         tp, fp = positives.cumsum(0), negatives.cumsum(0)
         recall = tp / tp[-1]
         precision = torch.nan_to_num(tp / (tp + fp))
