@@ -142,7 +142,8 @@ def _to_iters(cfg: Config, iters: int, epoch_based: bool) -> List[str]:
     old = loop.max_epochs if epoch_based else loop.max_iters
     share = iters / old
     val_interval = _scaled(loop.get('val_interval', 1), share, iters)
-    val_begin = _scaled(loop.get('val_begin', 1), share, iters, 1)
+    val_begin = _scaled(loop.val_begin, share, iters, 1) \
+        if 'val_begin' in loop else 1
     cfg.train_cfg = dict(
         type='IterBasedTrainLoop',
         max_iters=iters,
