@@ -118,3 +118,50 @@ def test_scenes_keep_the_listed_scenes_of_every_setting(
         json.dumps(dict(data_list=[dict(img_path='images/elsewhere.png')])))
     with pytest.raises(ValueError, match='holds none of the scenes'):
         tool.keep_scenes(files, str(synocd), str(listed), str(tmp_path))
+
+
+def test_register_adds_registered_curves_of_every_paired_model(
+        repo, synocd, tmp_path):
+    tool = load_tool(repo)
+    model = init_model(f'{repo}/{CONFIG}')
+    ckpt = tmp_path / 'random.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    out = tmp_path / 'out'
+    assert tool.main([
+        f'{repo}/{CONFIG}',
+        str(ckpt), '--data-root',
+        str(synocd), '--out',
+        str(out), '--axes-only', '--register', '--batch-size', '4'
+    ]) == 0
+    with open(out / 'sweep.csv') as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert {'registered', 'alignment_correlation',
+            'ecc_fraction'} <= set(reader.fieldnames)
+    for registered in ('0', '1'):
+        settings = {(int(r['translation']), int(r['rotation']))
+                    for r in rows if r['registered'] == registered}
+        assert settings == {key for key in sweep_names() if 0 in key}
+    for row in rows:
+        if row['registered'] == '1':
+            assert 0.5 <= float(row['alignment_correlation']) <= 1
+            assert 0 <= float(row['ecc_fraction']) <= 1
+        else:
+            assert row['alignment_correlation'] == ''
+    png = (out / 'sweep.png').read_bytes()
+    assert png.startswith(b'\x89PNG')
+    # Both curves are drawn in one figure.
+    typed = [
+        dict(
+            r,
+            registered=int(r['registered']),
+            translation=int(r['translation']),
+            rotation=int(r['rotation']),
+            **{m: float(r[m])
+               for m in ('defect.IoU', 'defect.AP_pixel')}) for r in rows
+    ]
+    lines = tool.plot(typed, str(tmp_path / 'again.png'))
+    assert {
+        'siamese_r18_unet_synocd-256',
+        'siamese_r18_unet_synocd-256 + registration'
+    } <= set(lines)

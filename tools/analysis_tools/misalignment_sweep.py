@@ -13,7 +13,7 @@ under the arg-max's 0.5)::
     python tools/analysis_tools/misalignment_sweep.py \
         CONFIG CHECKPOINT [CONFIG CHECKPOINT ...] --data-root data/synocd \
         --out work_dirs/sweep [--names siamese cadnet] [--batch-size 8] \
-        [--axes-only] [--scenes annotations/batch_test.json]
+        [--axes-only] [--scenes annotations/batch_test.json] [--register]
 
 ``--scenes`` keeps the renderings of the scenes an annotation file lists:
 the sweep re-renders the random split's test scenes, so a model trained on
@@ -21,10 +21,19 @@ the held-out-batch split has seen about half of them; ``--scenes
 annotations/batch_test.json`` keeps those of the held-out batch (46 of the
 184 at the default size).
 
-Outputs: ``OUT/sweep.csv`` (one row per model and setting) and
+``--register`` evaluates every paired model (``DefectDataPreProcessor``
+``num_images=2``) a second time with the template registered to its sample
+first (:func:`~mmdefect.datasets.transforms.with_registration` on its test
+pipeline: ECC on a pyramid, feature fallback; pixels outside the warped
+template are ignored and never flagged); single-image models have no
+template to register and are evaluated once.
+
+Outputs: ``OUT/sweep.csv`` (one row per model, registration and setting;
+``registered`` 0/1 and, for registered rows, the mean alignment correlation
+``alignment_correlation`` and the share of ECC results ``ecc_fraction``) and
 ``OUT/sweep.png`` (defect IoU and pixel AP against translation at rotation 0
-and against rotation at translation 0, one line per model).  Both are written
-atomically.
+and against rotation at translation 0, one line per model, dashed with
+registration).  Both are written atomically.
 """
 import argparse
 import csv
@@ -42,10 +51,12 @@ from mmengine.evaluator import Evaluator
 from mmengine.runner import Runner
 
 from mmdefect.apis import init_model
+from mmdefect.datasets.transforms import with_registration
 from mmdefect.utils import write_file
 
 METRICS = ('defect.IoU', 'defect.F1', 'defect.Precision', 'defect.Recall',
            'defect.IoU_per_image', 'defect.AP_pixel')
+ALIGNMENT = ('alignment_correlation', 'ecc_fraction')
 SWEEP = re.compile(r'sweep_t(\d+)_r(\d+)\.json$')
 
 
@@ -77,6 +88,11 @@ def parse_args(argv=None):
         action='store_true',
         help='only the settings the plot shows (translation at rotation 0, '
         'rotation at translation 0): 8 of the 20')
+    parser.add_argument(
+        '--register',
+        action='store_true',
+        help='also evaluate every paired model with the template registered '
+        'to its sample (RegisterTemplate)')
     args = parser.parse_args(argv)
     if len(args.models) % 2:
         parser.error('give CONFIG CHECKPOINT pairs')
@@ -130,9 +146,16 @@ def keep_scenes(files: Dict[tuple, str], data_root: str, scenes: str,
 
 
 @torch.no_grad()
-def evaluate(model, cfg: Config, data_root: str, ann_file: str,
-             batch_size: int) -> dict:
-    """Defect metrics of ``model`` on one sweep annotation file."""
+def evaluate(model,
+             cfg: Config,
+             data_root: str,
+             ann_file: str,
+             batch_size: int,
+             register: bool = False) -> dict:
+    """Defect metrics of ``model`` on one sweep annotation file, with the
+    templates registered where ``register``; then also the mean
+    ``alignment_correlation`` and the ``ecc_fraction`` of the pairs."""
+    pipeline = cfg.test_dataloader.dataset.pipeline
     loader_cfg = dict(
         cfg.test_dataloader,
         batch_size=batch_size,
@@ -141,31 +164,60 @@ def evaluate(model, cfg: Config, data_root: str, ann_file: str,
         dataset=dict(
             cfg.test_dataloader.dataset,
             data_root=data_root,
-            ann_file=ann_file))
+            ann_file=ann_file,
+            pipeline=with_registration(pipeline) if register else pipeline))
     loader = Runner.build_dataloader(loader_cfg)
     evaluator = Evaluator(dict(type='DefectIoUMetric', iou_metrics=['mIoU']))
     evaluator.dataset_meta = loader.dataset.metainfo
+    alignments = []
     for batch in loader:
-        evaluator.process(model.test_step(batch), batch)
-    return evaluator.evaluate(len(loader.dataset))
+        preds = model.test_step(batch)
+        alignments += [
+            p.metainfo['registration'] for p in preds
+            if 'registration' in p.metainfo
+        ]
+        evaluator.process(preds, batch)
+    metrics = evaluator.evaluate(len(loader.dataset))
+    if register:
+        metrics.update(
+            alignment_correlation=round(
+                sum(a['correlation'] for a in alignments) / len(alignments),
+                4),
+            ecc_fraction=round(
+                sum(a['method'] == 'ecc'
+                    for a in alignments) / len(alignments), 4))
+    return metrics
 
 
-def plot(rows: List[dict], path: str) -> None:
+def plot(rows: List[dict], path: str) -> List[str]:
     """IoU and pixel AP against translation (rotation 0) and rotation
-    (translation 0), one line per model."""
+    (translation 0), one line per model and registration (dashed: with
+    registration, in the model's colour); returns the lines' labels."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharey='row')
     names = list(dict.fromkeys(row['model'] for row in rows))
+    colours = dict(
+        zip(names,
+            plt.rcParams['axes.prop_cycle'].by_key()['color'] * len(names)))
     panels = (('translation', 'rotation'), ('rotation', 'translation'))
     for r, metric in enumerate(('defect.IoU', 'defect.AP_pixel')):
         for c, (axis, fixed) in enumerate(panels):
             ax = axes[r, c]
             for name in names:
-                points = sorted((row[axis], row[metric]) for row in rows
-                                if row['model'] == name and row[fixed] == 0)
-                ax.plot(*zip(*points), marker='o', label=name)
+                for registered in (0, 1):
+                    points = sorted((row[axis], row[metric]) for row in rows
+                                    if row['model'] == name and row[fixed] == 0
+                                    and row['registered'] == registered)
+                    if points:
+                        ax.plot(
+                            *zip(*points),
+                            marker='o',
+                            color=colours[name],
+                            linestyle='--' if registered else '-',
+                            label=name +
+                            (' + registration' if registered else ''))
             unit = 'px' if axis == 'translation' else 'deg'
             ax.set_xlabel(f'{axis} ({unit}; {fixed} 0)')
             ax.set_ylabel(f'{metric} (%)')
@@ -176,8 +228,10 @@ def plot(rows: List[dict], path: str) -> None:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format='png', dpi=110)
+    labels = axes[0, 0].get_legend_handles_labels()[1]
     plt.close(fig)
     write_file(path, buffer.getvalue())
+    return labels
 
 
 def main(argv=None) -> int:
@@ -190,24 +244,35 @@ def main(argv=None) -> int:
     rows = []
     for name, (config, checkpoint) in zip(names, pairs):
         model = init_model(config, checkpoint, device=args.device)
-        for (translation, rotation), ann_file in files.items():
-            metrics = evaluate(model, model.cfg, args.data_root, ann_file,
-                               args.batch_size)
-            row = dict(
-                model=name,
-                translation=translation,
-                rotation=rotation,
-                **{k: metrics[k]
-                   for k in METRICS})
-            rows.append(row)
-            print(
-                f'{name} t={translation:2d}px r={rotation:2d}deg: '
-                f'IoU {row["defect.IoU"]:6.2f}  pixel AP '
-                f'{row["defect.AP_pixel"]:6.2f}',
-                flush=True)
+        paired = getattr(model.data_preprocessor, 'num_images', 1) == 2
+        for register in (False,
+                         True) if args.register and paired else (False, ):
+            for (translation, rotation), ann_file in files.items():
+                metrics = evaluate(model, model.cfg, args.data_root, ann_file,
+                                   args.batch_size, register)
+                row = dict(
+                    model=name,
+                    registered=int(register),
+                    translation=translation,
+                    rotation=rotation,
+                    **{k: metrics[k]
+                       for k in METRICS},
+                    **{k: metrics.get(k, '')
+                       for k in ALIGNMENT})
+                rows.append(row)
+                print(
+                    f'{name}{" registered" if register else ""} '
+                    f't={translation:2d}px r={rotation:2d}deg: '
+                    f'IoU {row["defect.IoU"]:6.2f}  pixel AP '
+                    f'{row["defect.AP_pixel"]:6.2f}',
+                    flush=True)
     text = io.StringIO()
     writer = csv.DictWriter(
-        text, fieldnames=['model', 'translation', 'rotation', *METRICS])
+        text,
+        fieldnames=[
+            'model', 'registered', 'translation', 'rotation', *METRICS,
+            *ALIGNMENT
+        ])
     writer.writeheader()
     writer.writerows(rows)
     write_file(osp.join(args.out, 'sweep.csv'), text.getvalue().encode())
