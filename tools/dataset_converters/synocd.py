@@ -7,22 +7,44 @@ Defaults reproduce the OCDs counts and split (918 pairs, 551 / 183 / 184) at
     python tools/dataset_converters/synocd.py data/synocd_mini \
         --fraction 0.1 --workers 2
 
+Large boards (panels of units under one global pose, for tiled inference
+and registration; two of 2,048 and two of 4,096 px)::
+
+    python tools/dataset_converters/synocd.py data/synocd_boards \
+        --boards 2048 4096 --board-count 2
+
 See docs/synocd.md for the parameters and the on-disk layout.
 """
 from _cli import converter_parser, run_converter
 
 from mmdefect.datasets.synocd_generator import (KINDS, PRESETS,
+                                                generate_boards,
                                                 generate_synocd, ocd_counts)
 
 
 def summary(meta):
+    if 'boards' in meta:
+        for side, count in meta['boards'].items():
+            yield f'{count} boards of {side} x {side}'
+        return
     for split, kinds in meta['splits'].items():
         yield f'{split}: {sum(kinds.values())} pairs {kinds}'
 
 
 def generate(out_dir, fraction, pairs_per_kind, clean_fraction, no_sweep,
-             **kwargs):
-    """:func:`generate_synocd` with the counts of the command line."""
+             boards, board_count, **kwargs):
+    """:func:`generate_synocd` with the counts of the command line, or
+    :func:`generate_boards` with ``--boards``."""
+    if boards:
+        return generate_boards(
+            out_dir,
+            sides=boards,
+            count=board_count,
+            unit=kwargs['size'],
+            preset=kwargs['preset'],
+            seed=kwargs['seed'],
+            overwrite=kwargs['overwrite'],
+            progress=kwargs['progress'])
     return generate_synocd(
         out_dir,
         counts=ocd_counts(fraction, pairs_per_kind, clean_fraction),
@@ -36,7 +58,8 @@ def main(argv=None):
         '--size',
         type=int,
         default=256,
-        help='image side in pixels (256 or 512; >= 64)')
+        help='image side in pixels (256 or 512; >= 64); the unit side of '
+        '--boards')
     parser.add_argument(
         '--preset',
         choices=sorted(PRESETS),
@@ -76,6 +99,18 @@ def main(argv=None):
         '--no-sweep',
         action='store_true',
         help='skip the misalignment sweep of the test pairs')
+    parser.add_argument(
+        '--boards',
+        type=int,
+        nargs='+',
+        metavar='SIDE',
+        help='generate large boards of these sides (multiples of --size) '
+        'instead of pairs, e.g. 2048 4096')
+    parser.add_argument(
+        '--board-count',
+        type=int,
+        default=2,
+        help='boards of each side (with --boards)')
     run_converter(parser, generate, summary, argv)
 
 

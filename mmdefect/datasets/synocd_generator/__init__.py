@@ -25,7 +25,9 @@ such pairs with numpy and OpenCV, deterministically and in parallel:
 * splits: the paper's 6:2:2 per kind (551 / 183 / 184) and a held-out
   batch split; the misalignment sweep renders the test scenes at
   translation {0, 4, 8, 16, 32} px x rotation {0, 2, 5, 10} deg
-  (:mod:`.writer`).
+  (:mod:`.writer`);
+* large boards (2,048 and 4,096 px panels of units under one global pose)
+  for tiled inference and registration (:mod:`.boards`).
 
 Every magnitude the papers leave open is our choice (they give none), each
 listed in ``docs/synocd.md`` next to the paper statement it models.  Random
@@ -34,6 +36,7 @@ pair ``[seed, 2, kind, index, stream]``, so the output does not depend on
 the number of workers.
 """
 from mmdefect.utils.geometry import pose_matrix
+from .boards import BOARD_SIDES, generate_boards, render_board
 from .defects import KINDS, OCD_COUNTS
 from .pairs import (PRESETS, SWEEP_ROTATIONS, SWEEP_TRANSLATIONS, Pair,
                     sweep_names)
@@ -41,7 +44,8 @@ from .writer import (CLASSES, GENERATOR_VERSION, generate_synocd, ocd_counts,
                      plan_pairs, split_counts)
 
 __all__ = [
-    'CLASSES', 'GENERATOR_VERSION', 'KINDS', 'OCD_COUNTS', 'PRESETS', 'Pair',
-    'SWEEP_ROTATIONS', 'SWEEP_TRANSLATIONS', 'generate_synocd', 'ocd_counts',
-    'plan_pairs', 'pose_matrix', 'split_counts', 'sweep_names'
+    'BOARD_SIDES', 'CLASSES', 'GENERATOR_VERSION', 'KINDS', 'OCD_COUNTS',
+    'PRESETS', 'Pair', 'SWEEP_ROTATIONS', 'SWEEP_TRANSLATIONS',
+    'generate_boards', 'generate_synocd', 'ocd_counts', 'plan_pairs',
+    'pose_matrix', 'render_board', 'split_counts', 'sweep_names'
 ]
