@@ -94,9 +94,10 @@ class DefectVisualizer(SegLocalVisualizer):
         pred = gt = None
         if draw_pred and 'pred_sem_seg' in data_sample:
             pred = self._as_mask(data_sample.pred_sem_seg, image.shape[:2])
-            title, tile = self._class_tile('prediction', image, pred,
-                                           with_labels)
-            tiles.append((title + decision_text(data_sample), tile))
+            # The score and decision first: a narrow tile cuts the title.
+            tiles.append(
+                self._class_tile('prediction' + decision_text(data_sample),
+                                 image, pred, with_labels))
             if 'seg_logits' in data_sample:
                 probability = defect_probability(data_sample.seg_logits.data)
                 tiles.append(
@@ -110,12 +111,13 @@ class DefectVisualizer(SegLocalVisualizer):
             tiles.extend(paint_maps(maps, image, template))
         if draw_gt and 'gt_sem_seg' in data_sample:
             gt = self._as_mask(data_sample.gt_sem_seg, image.shape[:2])
-            title, tile = self._class_tile('ground truth', image, gt,
-                                           with_labels)
+            title, tile = self._class_tile(
+                'ground truth' +
+                label_text(data_sample, gt, self.ignore_index), image, gt,
+                with_labels)
             if not (gt != self.ignore_index).any():
                 tile = hatch(tile)
-            tiles.append(
-                (title + label_text(data_sample, gt, self.ignore_index), tile))
+            tiles.append((title, tile))
         if pred is not None and gt is not None and (
                 gt != self.ignore_index).any():
             # The count goes in the title: text drawn into a small image
