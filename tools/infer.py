@@ -29,10 +29,18 @@ Outputs under ``--out``:
                         docs/operating_points.md), defect area per class,
                         status
 
+``--register`` aligns every template to its sample first (ECC, feature
+fallback; docs/inference.md): pixels outside the warped template are not
+flagged, and a pair under the alignment-quality floor is listed with status
+``rejected`` and its score instead of being segmented.  ``--tile SIZE``
+infers large images in sliding windows of SIZE x SIZE (``--tile-stride``,
+default 3/4 of SIZE), the sample and template cut in lockstep.
+
 A bad input (missing or unreadable image, size mismatch, bad mask) is
 reported on stderr, listed in the summary with its error and skipped; the
-exit status is 1 if any failed.  Every file is written under a temporary
-name and renamed, so an interrupted run leaves no half-written file.
+exit status is 1 if any failed or was rejected.  Every file is written
+under a temporary name and renamed, so an interrupted run leaves no
+half-written file.
 """
 import argparse
 import os.path as osp
@@ -46,6 +54,7 @@ from mmengine.utils import ProgressBar
 from mmdefect.apis import DefectInferencer
 from mmdefect.apis.prediction_summary import (PREDICTION_FIELDS, area_fields,
                                               prediction_fields, write_csv)
+from mmdefect.datasets.transforms import RegistrationError
 from mmdefect.evaluation.calibration import THRESHOLD_KEYS
 from mmdefect.utils import write_data, write_png
 
@@ -85,6 +94,17 @@ def parse_args(argv=None):
         type=int,
         default=256,
         help='tile height of the overlay panels in pixels')
+    parser.add_argument(
+        '--register',
+        action='store_true',
+        help='register every template to its sample first; pairs that do '
+        'not register are rejected')
+    parser.add_argument(
+        '--tile',
+        type=int,
+        help='sliding-window inference in windows of this side (px)')
+    parser.add_argument(
+        '--tile-stride', type=int, help='window stride (default: 3/4 tile)')
     return parser.parse_args(argv)
 
 
@@ -133,7 +153,14 @@ def main(argv=None) -> int:
         args.config,
         args.checkpoint,
         device=args.device,
-        threshold=args.threshold)
+        threshold=args.threshold,
+        register=args.register,
+        cfg_options=None if args.tile is None else dict(
+            model=dict(
+                test_cfg=dict(
+                    mode='slide',
+                    crop_size=(args.tile, ) * 2,
+                    stride=(args.tile_stride or args.tile * 3 // 4, ) * 2))))
     inferencer.visualizer.panel_height = args.panel_height
     items = inferencer.dataset_items(args.pairs, args.root, args.template_dir)
     classes = list(inferencer.model.dataset_meta['classes'])
@@ -153,7 +180,11 @@ def main(argv=None) -> int:
             row = rows[start + index]
             progress.update()
             if error is not None:
-                row.update(output='', status='error', error=str(error))
+                row.update(
+                    output='',
+                    status='rejected'
+                    if isinstance(error, RegistrationError) else 'error',
+                    error=str(error))
                 print(f'\nerror: {error}', file=sys.stderr)
                 continue
             mask = pred.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
@@ -165,7 +196,7 @@ def main(argv=None) -> int:
             row.update(
                 **prediction_fields(pred, classes), status='ok', error='')
     write_summary(args, rows, classes, inferencer.model.test_cfg)
-    failed = sum(row['status'] == 'error' for row in rows)
+    failed = sum(row['status'] != 'ok' for row in rows)
     print(f'\n{len(rows) - failed} of {len(rows)} inputs segmented; results '
           f'in {args.out}')
     if failed:

@@ -8,6 +8,7 @@ from mmengine.runner import Runner
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
+from mmdefect.datasets.transforms import with_registration
 from mmdefect.evaluation.calibration import (apply_operating_point,
                                              calibration_of)
 from mmdefect.utils import (apply_color_type, check_checkpoint_to_load,
@@ -51,6 +52,11 @@ def parse_args():
         help='decide pixels and images at this threshold instead of the '
         'operating point the checkpoint was calibrated at '
         '(tools/calibrate.py); uncalibrated checkpoints decide at 0.5')
+    parser.add_argument(
+        '--register',
+        action='store_true',
+        help='register every template to its sample first '
+        '(RegisterTemplate after the loading transforms)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -106,6 +112,9 @@ def main():
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
+    if args.register:
+        dataset = cfg.test_dataloader.dataset
+        dataset.pipeline = with_registration(dataset.pipeline)
     if args.out is not None:
         # The mask writer of mmseg's IoUMetric, in a list of metrics too.
         metrics = cfg.test_evaluator

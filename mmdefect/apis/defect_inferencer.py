@@ -14,7 +14,7 @@ from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
 from torch import nn
 
-from mmdefect.datasets.transforms import read_image
+from mmdefect.datasets.transforms import read_image, with_registration
 from mmdefect.evaluation.calibration import apply_operating_point
 from mmdefect.models.segmentors import heat_maps
 from mmdefect.utils import (apply_color_type, load_weights, setup_runtime,
@@ -77,6 +77,11 @@ class DefectInferencer(MMSegInferencer):
         threshold (float, optional): Decide pixels and images at this
             threshold instead of the checkpoint's calibrated operating
             point (see :func:`build_model`).
+        register (bool | dict): Register every template to its sample
+            before the model sees the pair (``RegisterTemplate``, with
+            the dict's arguments): pixels outside the warped template are
+            not flagged, a pair that does not register raises
+            ``RegistrationError`` naming it.  Defaults to False.
     """
 
     def __init__(self,
@@ -85,7 +90,8 @@ class DefectInferencer(MMSegInferencer):
                  device: Optional[str] = None,
                  cfg_options: Optional[dict] = None,
                  show_progress: bool = False,
-                 threshold: Optional[float] = None) -> None:
+                 threshold: Optional[float] = None,
+                 register: Union[bool, dict] = False) -> None:
         setup_runtime()
         self.threshold = threshold
         self._given_model = model if isinstance(model, nn.Module) else None
@@ -96,6 +102,11 @@ class DefectInferencer(MMSegInferencer):
                     'mmdefect.apis.init_model, or set model.cfg to its config')
             model = model.cfg
         cfg = load_config(model, cfg_options)
+        if register:
+            dataset = cfg.test_dataloader.dataset
+            dataset.pipeline = with_registration(
+                dataset.pipeline,
+                **(register if isinstance(register, dict) else {}))
         super().__init__(
             cfg,
             weights,
