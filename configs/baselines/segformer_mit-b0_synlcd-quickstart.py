@@ -7,4 +7,6 @@ _base_ = [
 # CPU budget: 500 iterations from scratch (no pretrained weights offline)
 # instead of 126,000 from an ImageNet-pretrained MiT.  Class-weighted CE lets
 # the rare classes register within it (line 2.4 %, abpt 0.13 % of pixels).
-model = dict(decode_head=dict(loss_decode=dict(class_weight=[1.0, 4.0, 40.0])))
+model = dict(
+    backbone=dict(init_cfg=None),
+    decode_head=dict(loss_decode=dict(class_weight=[1.0, 4.0, 40.0])))

@@ -2,7 +2,9 @@
 # rival of CADNet (paper Table 3: 3.72 M parameters).  It runs on the same
 # (paired) data configs as the template-comparison models.
 # `segformer_head` is the all-MLP decoder, which CADNet's Table 7 rows put
-# back in place of the change-aware one.
+# back in place of the change-aware one.  The encoder starts from the
+# ImageNet MiT-B0 weights in mmseg's key format, as mmseg's SegFormer configs
+# do; the budget configs train from scratch.
 _base_ = './single_image.py'
 segformer_head = dict(
     _base_.softmax_head,
@@ -24,5 +26,9 @@ model = dict(
         qkv_bias=True,
         drop_rate=0.0,
         attn_drop_rate=0.0,
-        drop_path_rate=0.1),
+        drop_path_rate=0.1,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/'
+            'pretrain/segformer/mit_b0_20220624-7e0fe6dd.pth')),
     decode_head=segformer_head)
