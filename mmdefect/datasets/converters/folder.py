@@ -252,7 +252,7 @@ def read_mask(path: str) -> np.ndarray:
     return (imread(path, MASK_FLAGS, what='mask') > 0).astype(np.uint8)
 
 
-def check_records(records: List[dict], root: str,
+def check_records(records: List[dict],
                   resize: Optional[Tuple[int, int]]) -> Optional[tuple]:
     """Check names, sizes and labels from the files' headers (and the
     masks that give an image label); set every record's ``kind``.  Returns
@@ -395,7 +395,7 @@ def convert_folder(source: str,
         template = osp.abspath(template)
         for record in records:
             record.setdefault('template', template)
-    size = check_records(records, root, resize)
+    size = check_records(records, resize)
     splits = stratified_splits([r['kind'] for r in records], val, test, seed)
 
     with staged_output(out, overwrite) as stage:
