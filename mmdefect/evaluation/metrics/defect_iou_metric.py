@@ -89,6 +89,10 @@ class DefectIoUMetric(IoUMetric):
             Defaults to None (plain mmseg behaviour).
         **kwargs: See :class:`mmseg.evaluation.IoUMetric`.
     """
+    # No prefix, as mmseg's IoUMetric: the keys stay ``mIoU``, ``IoU.<class>``
+    # and ``defect.*``.  An empty string rather than None, for which
+    # mmengine warns on every build that no prefix is set.
+    default_prefix = ''
 
     def __init__(self, tested_class: Optional[int] = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -118,7 +122,8 @@ class DefectIoUMetric(IoUMetric):
             self._explain_no_metrics(len(results), masked)
             return {}
         metrics = super().compute_metrics([r[:4] for r in results])
-        metrics['defect.masked_images'] = masked
+        # A float as the other counts: mmengine logs an int as null.
+        metrics['defect.masked_images'] = float(masked)
         class_areas = (sum(r[i] for r in results) for i in range(4))
         per_class = self.total_area_to_metrics(*class_areas,
                                                ['mIoU', 'mFscore'],
