@@ -17,6 +17,13 @@ from mmengine.config import Config
 POINT_KEYS = ('begin', 'end', 'T_max', 'step_size')
 #: Scheduler keys that hold an absolute learning rate.
 LR_KEYS = ('eta_min', 'eta_max')
+#: Fewest iterations between two validations or two checkpoints of a
+#: rescaled iteration schedule (unless the config itself asks for fewer):
+#: a share of a short run, e.g. MFFPA's every 5 of 50 epochs on 20
+#: iterations, would validate every 2 iterations, a pass over the
+#: validation split for a model that has hardly changed.  A run shorter
+#: than this validates and saves once, at its end.
+MIN_ITER_INTERVAL = 50
 
 
 def is_epoch_based(cfg: Config) -> bool:
@@ -33,6 +40,16 @@ def _scaled(value, scale: float, length: int, at_least: int = 0) -> int:
     if value <= 0:
         return int(value)
     return min(max(int(round(value * scale)), at_least, 1), length)
+
+
+def _iter_interval(interval: int, share: float, iters: int,
+                   by_epoch: bool) -> int:
+    """A validation or checkpoint interval of ``interval`` (epochs where
+    ``by_epoch``, else iterations) at its ``share`` of an ``iters``-long
+    iteration schedule, no shorter than :data:`MIN_ITER_INTERVAL` nor
+    than the config's own iteration interval, and within the run."""
+    floor = MIN_ITER_INTERVAL if by_epoch else min(MIN_ITER_INTERVAL, interval)
+    return _scaled(interval, share, iters, at_least=floor)
 
 
 def _rescale_schedulers(schedulers: List[dict], scale: dict, length: int,
@@ -91,7 +108,10 @@ def rescale_schedule(cfg: Config,
       mmengine's ``DefaultSampler`` becomes an ``InfiniteSampler`` (other
       samplers, e.g. MFFPA's frequency of use, are kept: the loop restarts
       them).  Validation and checkpoints keep their share of the training
-      (at least one iteration), log lines come at least every tenth of it.
+      but come no more often than every :data:`MIN_ITER_INTERVAL`
+      iterations (or the config's own iteration interval, if that is
+      shorter), so a short run validates and saves once, at its end; log
+      lines come at least every tenth of it.
     * ``epochs``: on an epoch-based config ``max_epochs`` with the
       schedulers, validation and checkpoints scaled alike; on an
       iteration-based one ``epochs * epoch_length`` iterations as above.
@@ -141,7 +161,8 @@ def _to_iters(cfg: Config, iters: int, epoch_based: bool) -> List[str]:
     loop = cfg.train_cfg
     old = loop.max_epochs if epoch_based else loop.max_iters
     share = iters / old
-    val_interval = _scaled(loop.get('val_interval', 1), share, iters)
+    val_interval = _iter_interval(
+        loop.get('val_interval', 1), share, iters, epoch_based)
     val_begin = _scaled(loop.val_begin, share, iters, 1) \
         if 'val_begin' in loop else 1
     cfg.train_cfg = dict(
@@ -155,8 +176,9 @@ def _to_iters(cfg: Config, iters: int, epoch_based: bool) -> List[str]:
     hooks = cfg.default_hooks
     checkpoint = hooks.get('checkpoint')
     if checkpoint is not None:
-        checkpoint.interval = _scaled(
-            checkpoint.get('interval', 1), share, iters)
+        checkpoint.interval = _iter_interval(
+            checkpoint.get('interval', 1), share, iters,
+            checkpoint.get('by_epoch', True))
         checkpoint.by_epoch = False
     logger = hooks.get('logger')
     if logger is not None:

@@ -11,10 +11,12 @@ from mmengine.config import Config
 from mmengine.registry import PARAM_SCHEDULERS
 
 from mmdefect.utils import is_epoch_based, rescale_schedule
+from mmdefect.utils.schedule import MIN_ITER_INTERVAL
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ITER_CONFIG = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # 500 iterations
 EPOCH_CONFIG = 'configs/lsanet/lsanet_synlcd-256.py'  # 500 epochs, cosine
+MFFPA_CONFIG = 'configs/mffpa/mffpa_folder.py'  # 50 epochs, constant lr
 CONFIGS = sorted(
     osp.relpath(p, REPO)
     for p in glob.glob(osp.join(REPO, 'configs', '*', '*.py')))
@@ -54,18 +56,48 @@ def test_iterations_of_an_epoch_based_config():
     assert is_epoch_based(cfg)
     assert cfg.train_dataloader.sampler.type == 'DefaultSampler'
     rescale_schedule(cfg, iters=100)
-    # 500 epochs validated every 10: every 2 of 100 iterations; the cosine
-    # over the 500 epochs spans the 100 iterations, stepped per iteration.
+    # 500 epochs validated every 10: their share, every 2 of 100
+    # iterations, is below the floor of 50; the cosine over the 500 epochs
+    # spans the 100 iterations, stepped per iteration.
     assert cfg.train_cfg == dict(
-        type='IterBasedTrainLoop', max_iters=100, val_interval=2, val_begin=1)
+        type='IterBasedTrainLoop', max_iters=100, val_interval=50, val_begin=1)
     (cosine, ) = cfg.param_scheduler
     assert (cosine.T_max, cosine.begin, cosine.end, cosine.by_epoch,
             cosine.eta_min) == (100, 0, 100, False, 1e-5)
     assert cfg.train_dataloader.sampler == dict(
         type='InfiniteSampler', shuffle=True)
-    assert cfg.default_hooks.checkpoint.interval == 2
+    assert cfg.default_hooks.checkpoint.interval == 50
     assert not cfg.default_hooks.checkpoint.by_epoch
     assert not cfg.log_processor.by_epoch
+
+
+def test_validation_and_checkpoint_intervals_have_a_floor():
+    """A rescaled schedule validates and saves at its share of the run but
+    never more often than every MIN_ITER_INTERVAL iterations: a run
+    shorter than that once, at its end."""
+    assert MIN_ITER_INTERVAL == 50
+    # MFFPA: 50 epochs, validation and checkpoints every 5 (a tenth).
+    for iters, interval in ((20, 20), (120, 50), (2000, 200)):
+        cfg = load(MFFPA_CONFIG)
+        changes = rescale_schedule(cfg, iters=iters)
+        assert cfg.train_cfg.val_interval == interval
+        assert cfg.default_hooks.checkpoint.interval == interval
+        assert f'validation every {interval} from 1' in changes[0]
+    # An iteration-based config's own interval below the floor is kept
+    # where its share would be shorter still.
+    for iters, interval in ((30, 20), (300, 60)):
+        cfg = Config(
+            dict(
+                train_cfg=dict(
+                    type='IterBasedTrainLoop', max_iters=100, val_interval=20),
+                default_hooks=dict(
+                    checkpoint=dict(by_epoch=False, interval=20),
+                    logger=dict(interval=10)),
+                train_dataloader=dict(sampler=dict(type='InfiniteSampler')),
+                param_scheduler=[]))
+        rescale_schedule(cfg, iters=iters)
+        assert cfg.train_cfg.val_interval == interval
+        assert cfg.default_hooks.checkpoint.interval == interval
 
 
 def test_epochs_and_learning_rate():
