@@ -16,9 +16,10 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmdefect.utils import (apply_color_type, check_checkpoint_to_load,
-                            is_epoch_based, rescale_schedule,
-                            setup_cpu_distributed, setup_runtime,
-                            teardown_distributed, train_epoch_length)
+                            is_epoch_based, quiet_runner_logger,
+                            rescale_schedule, setup_cpu_distributed,
+                            setup_runtime, teardown_distributed,
+                            train_epoch_length)
 
 
 def parse_args():
@@ -108,6 +109,7 @@ def main():
     cfg.resume = args.resume
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    quiet_runner_logger(runner.logger)
     check_checkpoint_to_load(runner, training=True)
     runner.train()
     del runner  # its DDP wrapper holds the process group

@@ -1,14 +1,16 @@
 """Inference on defect images outside the Runner, for every model."""
 import copy
 import os.path as osp
+from functools import partial
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Union
 
 import mmcv
 import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
+from mmengine.registry import FUNCTIONS
 from mmseg.apis import MMSegInferencer
 from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
@@ -131,6 +133,31 @@ class DefectInferencer(MMSegInferencer):
                     self._given_model.cfg.model.test_cfg
             return self._given_model
         return build_model(cfg, weights, device, self.threshold)
+
+    def _init_collate(self, cfg: Config) -> Callable:
+        """The test dataloader's collate function (mmengine's
+        ``pseudo_collate`` by default), looked up as the Runner does: in
+        mmengine's function registry, which mmseg has no child of (the
+        base class searches for one and warns)."""
+        collate_cfg = dict(
+            cfg.test_dataloader.get('collate_fn', dict(type='pseudo_collate')))
+        name = collate_cfg.pop('type')
+        collate_fn = FUNCTIONS.get(name) if isinstance(name, str) else name
+        if collate_fn is None:
+            raise KeyError(f'test_dataloader.collate_fn: no function {name!r} '
+                           'in mmengine\'s FUNCTIONS registry')
+        if collate_cfg:
+            collate_fn = partial(collate_fn, **collate_cfg)
+        return collate_fn
+
+    def _init_visualizer(self, cfg: Config):
+        """The config's visualizer without its storage backends:
+        :meth:`visualize` writes the panels to ``out_dir`` itself, and a
+        ``LocalVisBackend`` without a folder would only be refused with a
+        warning."""
+        if 'visualizer' in cfg:
+            cfg.visualizer.vis_backends = []
+        return super()._init_visualizer(cfg)
 
     def _init_pipeline(self, cfg: Config) -> Compose:
         """The test pipeline without annotations (inputs without them);

@@ -1,6 +1,7 @@
 """Runner checkpoints load under torch's safe (weights_only) loader once
 ``setup_runtime`` ran (tests/conftest.py calls it, as the tools do);
-importing mmdefect alone changes nothing in mmengine or torch."""
+importing mmdefect alone changes nothing in mmengine, torch or the warning
+filters."""
 import json
 import pickle
 import subprocess
@@ -19,6 +20,7 @@ from mmengine.logging import HistoryBuffer, MessageHub
 IMPORT_PROBE = """
 import json
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -30,7 +32,9 @@ from mmengine.runner import CheckpointLoader
 
 def state():
     return dict(loader=repr(CheckpointLoader._schemes['']),
-                safe=sorted(map(repr, torch.serialization.get_safe_globals())))
+                safe=sorted(map(repr, torch.serialization.get_safe_globals())),
+                warnings=[repr(f) for f in warnings.filters
+                          if str(getattr(f[3], 'pattern', f[3]))[:2] == 'mm'])
 
 
 before = state()
@@ -78,6 +82,8 @@ def test_import_changes_nothing_until_setup_runtime(repo, tmp_path):
     assert any('HistoryBuffer' in g for g in result['after']['safe'])
     assert not any('HistoryBuffer' in g for g in result['before']['safe'])
     assert result['loads_after']
+    assert not result['before']['warnings']
+    assert any('build_loss' in f for f in result['after']['warnings'])
 
 
 class _Sneaky:

@@ -59,6 +59,7 @@ import os.path as osp
 import sys
 import tempfile
 import time
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -323,8 +324,13 @@ def export(graph: DecisionGraph, names: List[str], shape: Tuple[int, int],
     example = tuple(
         torch.zeros(1, *shape, channels, dtype=torch.uint8) for _ in names)
     dynamic_axes = {name: axes for name in names}
-    dynamic_axes.update({name: {0: 'batch'} for name in OUTPUTS})
-    with torch.no_grad():
+    dynamic_axes.update({name: axes for name in ('heat_map', 'mask')})
+    dynamic_axes.update({name: {0: 'batch'} for name in ('score', 'decision')})
+    # The tracer warns at every Python branch on a size (channel counts,
+    # batch of one, padding); the verification at a second size and batch
+    # checks what it took for constants, so its warnings say nothing more.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
         utils._export(
             graph,
             example,
@@ -503,7 +509,12 @@ def verify(path: str, inferencer: DefectInferencer, names: List[str],
            channels: int, shape: Tuple[int, int], dynamic_size: bool,
            point: dict, args) -> List[Tuple[str, dict]]:
     import onnxruntime as ort
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    options = ort.SessionOptions()
+    # A run that fails raises; ONNX Runtime's own log of it would only
+    # repeat the message before the next variant is tried.
+    options.log_severity_level = 4
+    session = ort.InferenceSession(
+        path, options, providers=['CPUExecutionProvider'])
     rng = np.random.default_rng(0)
     checks = [(f'random batch 2 of {shape[0]}x{shape[1]}',
                random_images(rng, 2, shape, names, channels))]

@@ -76,10 +76,13 @@ class UNetHead(BaseDecodeHead):
         feats = self._transform_inputs(inputs)
         x = self.blocks[-1](feats[-1])
         for level in range(len(feats) - 2, -1, -1):
+            # The skip's size is the encoder's, not a choice mmseg's advice
+            # on align_corners sizes (x + 1 to n x + 1) could change.
             x = resize(
                 x,
                 size=feats[level].shape[2:],
                 mode='bilinear',
-                align_corners=self.align_corners)
+                align_corners=self.align_corners,
+                warning=False)
             x = self.blocks[level](torch.cat([feats[level], x], dim=1))
         return self.cls_seg(x)
