@@ -49,6 +49,7 @@ from typing import List
 
 import mmcv
 import numpy as np
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 from mmdefect.apis import DefectInferencer
@@ -105,6 +106,12 @@ def parse_args(argv=None):
         help='sliding-window inference in windows of this side (px)')
     parser.add_argument(
         '--tile-stride', type=int, help='window stride (default: 3/4 tile)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as for training (e.g. '
+        'color_type=color)')
     return parser.parse_args(argv)
 
 
@@ -149,18 +156,21 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.exists(args.pairs):
         raise FileNotFoundError(f'--pairs {args.pairs} does not exist')
+    cfg_options = dict(args.cfg_options or {})
+    if args.tile is not None:
+        stride = args.tile_stride or args.tile * 3 // 4
+        cfg_options.update({
+            'model.test_cfg.mode': 'slide',
+            'model.test_cfg.crop_size': (args.tile, args.tile),
+            'model.test_cfg.stride': (stride, stride)
+        })
     inferencer = DefectInferencer(
         args.config,
         args.checkpoint,
         device=args.device,
         threshold=args.threshold,
         register=args.register,
-        cfg_options=None if args.tile is None else dict(
-            model=dict(
-                test_cfg=dict(
-                    mode='slide',
-                    crop_size=(args.tile, ) * 2,
-                    stride=(args.tile_stride or args.tile * 3 // 4, ) * 2))))
+        cfg_options=cfg_options or None)
     inferencer.visualizer.panel_height = args.panel_height
     items = inferencer.dataset_items(args.pairs, args.root, args.template_dir)
     classes = list(inferencer.model.dataset_meta['classes'])

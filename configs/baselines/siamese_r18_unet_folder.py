@@ -15,3 +15,7 @@ model = dict(
         _base_.one_logit_head,
         loss_decode=dict(
             _delete_=True, type='BinaryFocalLoss', alpha=0.9, gamma=0.0)))
+# Test panels (tools/test.py --show-dir) at tools/infer.py's tile height,
+# whatever the image size, so that the titles (score, decision, image
+# label) fit on small images.
+visualizer = dict(panel_height=256)

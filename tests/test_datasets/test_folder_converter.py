@@ -306,6 +306,24 @@ def test_cli_prints_counts_per_split_and_kind(run_tool, tmp_path):
     assert code == 2 and 'val and test must lie in (0, 1)' in captured.err
 
 
+def test_cli_says_how_to_keep_colour(run_tool, tmp_path):
+    """The folder configs read grey: a colour folder is told the switch."""
+    src = tmp_path / 'classes'
+    for i in range(3):
+        write(src / 'good' / f'{i}.png', np.full((SIZE, SIZE, 3), i, np.uint8))
+        write(src / 'bad' / f'{i}.png', np.full((SIZE, SIZE, 3), 9, np.uint8))
+    code, captured = run_tool('folder', src, tmp_path / 'out')
+    assert code == 0, captured.err
+    lines = captured.out.strip().splitlines()
+    assert lines[-6] == 'classes layout: 6 images of 16x16, 3 channels, 0 ' \
+        'template(s)'
+    assert lines[-2] == ('colour images: the folder configs read images '
+                         'grey; to keep the colour, add --cfg-options '
+                         'color_type=color to train.py, calibrate.py, '
+                         'test.py and infer.py')
+    assert not any('colour' in line for line in lines[:-2])
+
+
 def test_mixed_split_writer_never_takes_a_label_for_defect_free(tmp_path):
     writer = MixedSplitWriter(str(tmp_path))
     img = image(5)

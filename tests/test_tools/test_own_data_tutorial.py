@@ -17,6 +17,9 @@ import re
 import subprocess
 import sys
 
+import cv2
+import torch
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TUTORIAL = osp.join(REPO, 'docs', 'tutorials', 'own_data.md')
 MODELS = ('siamese', 'mffpa')
@@ -72,13 +75,35 @@ def test_tutorial_runs_end_to_end(tmp_path):
         if e['gt_label'] == 1 and 'seg_map_path' not in e
     ]
     assert len(label_only) == 12
+    test_labels = {
+        osp.basename(e['img_path']): str(e['gt_label'])
+        for e in splits['test']
+    }
     for model in MODELS:
         work = tmp_path / 'work_dirs' / f'own_{model}'
+        # Grey images: the models were trained on one channel per image.
+        weights = torch.load(
+            work / 'iter_20.pth', map_location='cpu',
+            weights_only=False)['state_dict']
+        stem = next(v for k, v in weights.items()
+                    if k.startswith('backbone.') and v.ndim == 4)
+        assert stem.shape[1] == 1, stem.shape
         calibration = json.loads((work / 'calibration.json').read_text())
         assert calibration['split'] == 'val'
         assert 0 < calibration['image']['threshold'] < 1
+        # One panel per test image, its tiles 256 px high under their
+        # titles; a row per image with its label, score and decision.
         panels = list((tmp_path / 'panels' / model).rglob('*.png'))
         assert len(panels) == len(splits['test'])
+        assert all(256 < cv2.imread(str(p)).shape[0] < 320 for p in panels)
+        with open(tmp_path / 'panels' / model / 'summary.csv') as f:
+            rows = list(csv.DictReader(f))
+        assert {
+            osp.basename(row['sample']): row['gt_label']
+            for row in rows
+        } == test_labels
+        assert all(0 <= float(row['score']) <= 1 for row in rows)
+        assert {row['decision'] for row in rows} <= {'0', '1'}
         with open(tmp_path / 'results' / model / 'summary.csv') as f:
             rows = list(csv.DictReader(f))
         assert len(rows) == 6

@@ -10,10 +10,11 @@
 
 Writes images, masks and templates with ``splits/{train,val,test}.json``
 (seeded, stratified by kind: defect-free, defective with a mask, defective
-label-only); the counts per split and kind are printed at the end.  The
-layouts, labels and checks are those of
-:mod:`mmdefect.datasets.converters.folder`; ``docs/tutorials/own_data.md``
-walks from a folder to a calibrated model.
+label-only); the counts per split and kind are printed at the end, and
+for colour images how to keep their colour (the folder configs read
+images grey, ``color_type = 'grayscale'``).  The layouts, labels and
+checks are those of :mod:`mmdefect.datasets.converters.folder`;
+``docs/tutorials/own_data.md`` walks from a folder to a calibrated model.
 """
 from _cli import converter_parser, run_converter
 
@@ -34,6 +35,10 @@ def summary(meta):
         counts = meta['splits'][split]
         kinds = ', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in KINDS)
         yield f'{split}: {counts["images"]} images ({kinds})'
+    if max(meta['channels']) > 1:
+        yield ('colour images: the folder configs read images grey; to keep '
+               'the colour, add --cfg-options color_type=color to train.py, '
+               'calibrate.py, test.py and infer.py')
 
 
 def main(argv=None):

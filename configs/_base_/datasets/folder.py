@@ -9,6 +9,10 @@
 # and scored by the image-level ones.  Another folder: --cfg-options
 # train_dataloader.dataset.data_root=... (and val_, test_).
 _base_ = './defect.py'
+# Images are read grey, one channel from the loader to the model
+# (mmdefect.utils.apply_color_type).  Colour images: --cfg-options
+# color_type=color on every tool (the converter says when a folder has them).
+color_type = 'grayscale'
 data_root = 'data/own'
 train_pipeline = [
     dict(type='LoadDefectImages'),

@@ -5,6 +5,9 @@
 # frequency of use, batch 1.  SegDecNet targets with SynLCD's settings for
 # thin defects (dilation 3, p 2, w_pos 3; KolektorSDD2 uses 15, 2, 3).
 _base_ = './mixed-supervision.py'
+# Grey images, as configs/_base_/datasets/folder.py reads them; colour
+# images: --cfg-options color_type=color.
+color_type = 'grayscale'
 data_root = 'data/own'
 train_pipeline = [
     dict(type='LoadDefectImages'),
