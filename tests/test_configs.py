@@ -215,3 +215,23 @@ def test_single_image_configs_run_their_pipelines(path, converted_root):
         # One filled rectangle: the mask is its own bounding box here.
         assert torch.equal(mask, loc.to(mask.dtype))
     assert test[0]['data_samples'].gt_sem_seg.data.sum() > 0
+
+
+def _may_be_label_only(dataset_cfg):
+    """Whether a split may hold defective images with a label and no mask:
+    an own-data folder (tools/dataset_converters/folder.py writes data/own)
+    or a mixed-supervision file (``*_n<N>.json``) and its held-out part."""
+    return dataset_cfg.get('data_root') == 'data/own' or re.search(
+        r'_n(\d+|all)\.json$', str(dataset_cfg.get('ann_file', '')))
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_best_checkpoint_metric_exists_on_label_only_validation(path):
+    """DefectIoUMetric reports no pixel metric on a split without a defect
+    mask, so a best checkpoint chosen by one would stop the training at
+    its first validation (KeyError); such configs choose by an image
+    metric, or keep no best checkpoint."""
+    cfg = Config.fromfile(osp.join(REPO, path))
+    best = cfg.default_hooks.checkpoint.get('save_best')
+    if _may_be_label_only(cfg.val_dataloader.dataset):
+        assert best is None or best.startswith('image/'), best
