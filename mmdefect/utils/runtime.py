@@ -11,6 +11,7 @@ opts into them with :func:`setup_runtime`, as an mmseg program calls
 :class:`~mmdefect.apis.DefectInferencer` make the call.
 """
 import logging
+import sys
 import warnings
 
 from .checkpoint import allow_runner_checkpoints, register_checkpoint_loader
@@ -52,7 +53,8 @@ def setup_runtime(init_default_scope: bool = True) -> None:
     """Register mmdefect's and mmseg's modules, make mmseg the default
     scope, let torch's safe loader read Runner checkpoints, make
     mmengine's reader of local checkpoints name an unreadable file, and
-    ignore the warnings of :data:`QUIET_WARNINGS`.
+    ignore the warnings of :data:`QUIET_WARNINGS` (unless Python was given
+    warning options: ``-W default`` shows them all).
 
     Calling it again changes nothing.
 
@@ -72,6 +74,10 @@ def setup_runtime(init_default_scope: bool = True) -> None:
     register_all_modules(init_default_scope)
     allow_runner_checkpoints()
     register_checkpoint_loader()
+    # Warning options given to Python (-W, PYTHONWARNINGS) decide alone, as
+    # the warnings module's documentation recommends for programs.
+    if sys.warnoptions:
+        return
     for message, module in QUIET_WARNINGS:
         # An identical filter is replaced, not added again.
         warnings.filterwarnings(

@@ -66,3 +66,13 @@ def test_the_check_sees_each_kind_of_warning():
         '12/05 07:45:48 - mmengine - INFO - Iter(val) [1/1] mIoU: 31.84',
     ]
     assert warning_lines('\n'.join(lines)) == lines[:4]
+
+
+def test_python_warning_options_decide_alone(repo):
+    """``python -W ...`` (or PYTHONWARNINGS) keeps every warning visible:
+    setup_runtime then adds no filter of its own."""
+    probe = ('import warnings; from mmdefect.utils import setup_runtime; '
+             'setup_runtime(); print("quieted:", any("build_loss" in '
+             'str(f[1]) for f in warnings.filters))')
+    assert 'quieted: True' in run(repo, '-c', probe)
+    assert 'quieted: False' in run(repo, '-W', 'default', '-c', probe)
