@@ -250,8 +250,8 @@ def train_arm(arm: str, model, pairs: list, eval_batch: dict, args) -> dict:
     return result
 
 
-def _fmt(value) -> str:
-    return '-' if value is None else f'{value:.3f}'
+def _fmt(value, spec: str = '.3f') -> str:
+    return '-' if value is None else format(value, spec)
 
 
 def report(results: list) -> str:
@@ -278,8 +278,8 @@ def report(results: list) -> str:
         lines.append(
             f"| {r['arm']} | {t['grad_stm_last']:.2e} | {t['grad_stm']:.2e} "
             f"| {t['grad_encoder']:.2e} | {t['grad_decoder']:.2e} | "
-            f"{t.get('seg_grad_theta', float('nan')):.2e} | "
-            f"{t.get('seg_grad_cos', float('nan')):+.3f} | "
+            f"{_fmt(t.get('seg_grad_theta'), '.2e')} | "
+            f"{_fmt(t.get('seg_grad_cos'), '+.3f')} | "
             f"{last['pose_px']:.2f} | {r['seconds']} |")
     return '\n'.join(lines)
 
