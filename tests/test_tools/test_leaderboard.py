@@ -249,6 +249,31 @@ def fake_part(board, name, dataset_key, iou):
             batch=4))
 
 
+def test_boards_side_by_side_keep_each_others_parts(report, tmp_path):
+    # Two boards started from the same file; each stores its parts into the
+    # file as it is when the part ends, not the copy it started from.
+    path = str(tmp_path / 'leaderboard.json')
+    budget = dict(iters=300, batch_size=4, lr=0.0006, seed=0)
+    crop = dict(budget, iters=1000, train_crop=128)
+    report.store_run_entry(path, 'synlcd', budget, 'CADNet', {'m': 1})
+    report.store_run_entry(path, 'synocd', crop, 'BGNet', {'m': 2})
+    report.store_run_entry(path, 'synlcd', budget, 'BANet', {'m': 3})
+    merged = report.store_run_entry(path, 'synocd', crop, 'sweep', 'csv')
+    assert merged == report.load_results(path)
+    lcd = merged['synlcd'][report.setting_name(budget)]
+    ocd = merged['synocd'][report.setting_name(crop)]
+    assert lcd == dict(
+        budget=budget, parts={
+            'CADNet': {
+                'm': 1
+            },
+            'BANet': {
+                'm': 3
+            }
+        })
+    assert ocd == dict(budget=crop, parts={'BGNet': {'m': 2}}, sweep='csv')
+
+
 def test_documents_come_from_the_stored_results(report, board, tmp_path):
     budget = dict(iters=500, batch_size=4, lr=6e-4, seed=0)
     setting = report.setting_name(budget)

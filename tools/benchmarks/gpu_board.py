@@ -64,9 +64,9 @@ from board import Board, load_board
 from budget_runs import (CALIBRATION, METRICS, REPO, TRAINED, Budget,
                          DeadlineError, budget_config, last_checkpoint,
                          machine, run_budgeted, run_sweep, run_tool)
-from leaderboard import part_options, save_results
+from leaderboard import part_options
 from report import (CALIBRATED, GPU, HALF, RESULTS, STORED, load_results,
-                    main_run, number, read, setting_name)
+                    main_run, number, read, save_results, setting_name)
 
 from mmdefect.utils import write_file
 

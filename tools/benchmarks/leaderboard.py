@@ -46,10 +46,8 @@ from typing import List, Optional
 from board import Board, Dataset, load_board
 from budget_runs import (REPO, Budget, last_checkpoint, machine, run_budgeted,
                          run_sweep, run_tool)
-from report import (REPORT, RESULTS, load_results, report, setting_name,
-                    sweep_image)
-
-from mmdefect.utils import write_file
+from report import (REPORT, RESULTS, load_results, report, save_results,
+                    setting_name, store_run_entry, sweep_image)
 
 
 @dataclass(frozen=True)
@@ -303,11 +301,6 @@ def sweep_paired_models(settings: Settings, dataset_key: str,
         run['sweep'] = f.read()
 
 
-def save_results(results: dict, path: str) -> None:
-    write_file(path,
-               (json.dumps(results, indent=1, sort_keys=True) + '\n').encode())
-
-
 def main(argv=None):
     settings = parse_args(argv)
     board = settings.board
@@ -331,14 +324,15 @@ def main(argv=None):
         this = settings.budget.stored()
         for dataset_key in settings.datasets:
             prepare_data(board.datasets[dataset_key])
-            run = results.setdefault(dataset_key, {}).setdefault(
-                setting_name(this), dict(budget=this, parts={}))
-            for name in settings.methods:
-                run['parts'][name] = run_part(settings, dataset_key, name)
-                save_results(results, settings.results)  # after every part
+            for name in settings.methods:  # stored after every part
+                results = store_run_entry(
+                    settings.results, dataset_key, this, name,
+                    run_part(settings, dataset_key, name))
             if settings.sweep and board.datasets[dataset_key].sweep:
+                run = results[dataset_key][setting_name(this)]
                 sweep_paired_models(settings, dataset_key, run)
-                save_results(results, settings.results)
+                results = store_run_entry(settings.results, dataset_key, this,
+                                          'sweep', run['sweep'])
     report(board, results, settings.out_root)
     print(open(osp.join(settings.out_root, REPORT)).read())
 

@@ -166,6 +166,28 @@ def load_results(path: str) -> dict:
         return json.load(f)
 
 
+def save_results(results: dict, path: str) -> None:
+    write_file(path,
+               (json.dumps(results, indent=1, sort_keys=True) + '\n').encode())
+
+
+def store_run_entry(path: str, dataset_key: str, budget: dict, key: str,
+                    value) -> dict:
+    """Set ``parts/<key>`` (``key`` a method) or ``<key>`` (e.g. ``sweep``)
+    of the run of ``budget`` in the results file as it is on disk now, and
+    return the merged results: boards run side by side (one per data set,
+    say) each add their own parts without undoing the other's."""
+    results = load_results(path)
+    run = results.setdefault(dataset_key, {}).setdefault(
+        setting_name(budget), dict(budget=budget, parts={}))
+    if key == 'sweep':
+        run['sweep'] = value
+    else:
+        run['parts'][key] = value
+    save_results(results, path)
+    return results
+
+
 def paper_count(board: Board, name: str, counts: dict) -> str:
     spec = board.methods[name].paper_count
     if spec is None:
