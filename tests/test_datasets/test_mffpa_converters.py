@@ -277,7 +277,9 @@ def test_grey_configs_read_the_converted_data(repo, tmp_path, config, layout):
                 write(source / f'kos{k:02d}' / f'Part{part}_label.bmp', label)
         convert_ksdd_folds(source, out, counts=(0, ))
         root, size = out / 'fold0', (1408, 512)
+    from mmdefect.utils import apply_color_type
     cfg = Config.fromfile(f'{repo}/configs/mffpa/{config}')
+    apply_color_type(cfg)  # as the tools do: the config's grey switch
     cfg.train_dataloader.dataset.data_root = str(root)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     sampler = DATA_SAMPLERS.build(
