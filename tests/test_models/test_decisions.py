@@ -55,7 +55,12 @@ def test_thresholds_decide_pixels_and_images(model):
         pixel_threshold=threshold,
         image_threshold=1.0)
     slid = predict(model, x)
-    assert torch.equal(slid[0].pred_sem_seg.data, decided[0].pred_sem_seg.data)
+    # The window is preprocessed on its own: equal up to rounding, so the
+    # pixels within 1e-5 of the threshold (the median's own) may differ.
+    clear = (probability - threshold).abs() > 1e-5
+    assert torch.equal(slid[0].pred_sem_seg.data[0][clear],
+                       decided[0].pred_sem_seg.data[0][clear])
+    assert clear.float().mean() > 0.99
 
 
 def test_tta_applies_the_operating_point(model):
