@@ -1,4 +1,6 @@
-"""Shared fixtures: a tiny paired defect dataset written to disk."""
+"""Shared fixtures: a tiny paired defect dataset written to disk, and the
+import of a tool script by its path."""
+import importlib.util
 import os.path as osp
 
 import cv2
@@ -93,3 +95,17 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 @pytest.fixture(scope='session')
 def repo():
     return REPO
+
+
+@pytest.fixture(scope='session')
+def tool(repo):
+    """Imports a script of ``tools/`` by its path from the repository."""
+
+    def load(path):
+        spec = importlib.util.spec_from_file_location(
+            path.replace('/', '_')[:-3], f'{repo}/{path}')
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -4,7 +4,6 @@ The tools are run in-process through their ``main(argv)`` (a subprocess
 would spend most of the time importing the OpenMMLab stack again).
 """
 import csv
-import importlib.util
 import json
 import shutil
 
@@ -17,14 +16,6 @@ import torch
 from mmdefect.apis import DefectInferencer, init_model
 
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'  # no test resize
-
-
-def load_tool(repo, path):
-    spec = importlib.util.spec_from_file_location(
-        path.replace('/', '_')[:-3], f'{repo}/{path}')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -42,9 +33,9 @@ def files_under(folder):
         if p.is_file())
 
 
-def test_infer_list_file_with_bad_pairs(repo, paired_root, ckpt, tmp_path,
-                                        capsys):
-    infer = load_tool(repo, 'tools/infer.py')
+def test_infer_list_file_with_bad_pairs(tool, repo, paired_root, ckpt,
+                                        tmp_path, capsys):
+    infer = tool('tools/infer.py')
     root = tmp_path / 'pairs'
     shutil.copytree(paired_root, root)
     cv2.imwrite(str(root / 'small.png'), np.zeros((32, 48, 3), np.uint8))
@@ -116,8 +107,8 @@ def test_list_file_paths_relative_to_its_folder(repo, ckpt, tmp_path):
                                     '/data')[0]['img_path'] == '/data/a.png'
 
 
-def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
-    infer = load_tool(repo, 'tools/infer.py')
+def test_infer_folder_layout(tool, repo, paired_root, ckpt, tmp_path):
+    infer = tool('tools/infer.py')
     folder = tmp_path / 'ocd'
     for sub in ('sample', 'template'):
         (folder / sub).mkdir(parents=True)
@@ -140,12 +131,12 @@ def test_infer_folder_layout(repo, paired_root, ckpt, tmp_path):
     assert panel.shape[1] == 5 * 256 + 4 * 4
 
 
-def test_export_cadnet_uncalibrated(repo, paired_root, ckpt, tmp_path):
+def test_export_cadnet_uncalibrated(tool, repo, paired_root, ckpt, tmp_path):
     """The three-class CADNet without an operating point: arg-max masks and
     0.5 decisions in the graph, equal to DefectInferencer's on real pairs
     (a batch of two), the tool's own check on a real pair included."""
-    export = load_tool(repo, 'tools/deployment/export_onnx.py')
-    runtime = load_tool(repo, 'tools/deployment/onnx_infer.py')
+    export = tool('tools/deployment/export_onnx.py')
+    runtime = tool('tools/deployment/onnx_infer.py')
     out = tmp_path / 'cadnet.onnx'
     sample = str(paired_root / 'images' / 'test_0.png')
     template = str(paired_root / 'templates' / 't0.png')
@@ -190,9 +181,9 @@ def test_export_cadnet_uncalibrated(repo, paired_root, ckpt, tmp_path):
         assert outputs['decision'][i] == int(pred.pred_label)
 
 
-def test_export_failing_verification_writes_nothing(repo, ckpt, tmp_path,
+def test_export_failing_verification_writes_nothing(tool, repo, ckpt, tmp_path,
                                                     capsys):
-    export = load_tool(repo, 'tools/deployment/export_onnx.py')
+    export = tool('tools/deployment/export_onnx.py')
     out = tmp_path / 'model.onnx'
     # Real float32 differences between onnxruntime and PyTorch (~1e-7)
     # exceed a tolerance of 1e-12 in every way of exporting.

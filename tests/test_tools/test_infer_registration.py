@@ -1,7 +1,6 @@
 """tools/infer.py with --register and --tile: registered pairs segmented,
 unregistrable ones rejected with their reason, nothing else lost."""
 import csv
-import importlib.util
 import sys
 
 import cv2
@@ -12,14 +11,6 @@ import torch
 from mmdefect.apis import DefectInferencer, init_model
 
 CONFIG = 'configs/baselines/siamese_r18_unet_synocd-256.py'
-
-
-def load_tool(repo, path):
-    spec = importlib.util.spec_from_file_location(
-        path.replace('/', '_')[:-3], f'{repo}/{path}')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -55,9 +46,9 @@ def pairs(tmp_path, posed_pair):
     return root
 
 
-def test_register_and_tile_reject_only_the_bad_pairs(repo, ckpt, pairs,
+def test_register_and_tile_reject_only_the_bad_pairs(tool, repo, ckpt, pairs,
                                                      tmp_path):
-    infer = load_tool(repo, 'tools/infer.py')
+    infer = tool('tools/infer.py')
     out = tmp_path / 'out'
     assert infer.main([
         f'{repo}/{CONFIG}', ckpt, '--pairs',
@@ -75,8 +66,8 @@ def test_register_and_tile_reject_only_the_bad_pairs(repo, ckpt, pairs,
 
 
 def test_tiled_inference_refuses_a_window_larger_than_the_image(
-        repo, ckpt, pairs, tmp_path):
-    infer = load_tool(repo, 'tools/infer.py')
+        tool, repo, ckpt, pairs, tmp_path):
+    infer = tool('tools/infer.py')
     out = tmp_path / 'out'
     assert infer.main([
         f'{repo}/{CONFIG}', ckpt, '--pairs',

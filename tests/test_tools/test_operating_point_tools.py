@@ -1,6 +1,5 @@
 """tools/calibrate.py, then the same decisions in tools/test.py,
 tools/infer.py and DefectInferencer."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -17,16 +16,8 @@ from mmdefect.evaluation.calibration import CalibrationMismatch
 QUICK = 'configs/cadnet/cadnet_synlcd-quickstart.py'
 
 
-def load_tool(repo, path):
-    spec = importlib.util.spec_from_file_location(
-        path.replace('/', '_')[:-3], f'{repo}/{path}')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def calibrated(repo, paired_root, tmp_path_factory):
+def calibrated(tool, repo, paired_root, tmp_path_factory):
     """A random-init CADNet calibrated (f1_max) on the validation part of
     the tiny paired data set."""
     folder = tmp_path_factory.mktemp('calibrated')
@@ -45,7 +36,7 @@ test_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
     model = init_model(str(cfg))
     ckpt = folder / 'model.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
-    calibrate = load_tool(repo, 'tools/calibrate.py')
+    calibrate = tool('tools/calibrate.py')
     calibrate.main([
         str(cfg),
         str(ckpt), '--rule', 'f1_max', '--work-dir',
@@ -66,7 +57,8 @@ def test_calibration_record_in_checkpoint_and_json(calibrated):
     assert sum(record['histograms']['pixel_defect']) > 0
 
 
-def test_decisions_agree_across_tools(repo, paired_root, calibrated, tmp_path):
+def test_decisions_agree_across_tools(tool, repo, paired_root, calibrated,
+                                      tmp_path):
     cfg, ckpt = calibrated
     proc = subprocess.run([
         sys.executable, 'tools/test.py', cfg, ckpt, '--work-dir',
@@ -84,7 +76,7 @@ def test_decisions_agree_across_tools(repo, paired_root, calibrated, tmp_path):
     metrics = json.loads(next((tmp_path / 'test').rglob('*.json')).read_text())
     assert 'defect.IoU@0.5' in metrics and 'defect.AUPRO' in metrics
 
-    infer = load_tool(repo, 'tools/infer.py')
+    infer = tool('tools/infer.py')
     out = tmp_path / 'infer'
     infer.main([
         cfg, ckpt, '--pairs',
