@@ -240,8 +240,10 @@ def test_the_ablation_runner_trains_every_row_at_one_budget(
                            '--batch-size 2 --train-crop 32 --cfg-options '
                            'optim_wrapper.optimizer.lr=1e-4` (')
     assert '| S1 | 12.50 |' in text and '| L | 12.50 |' in text
+    # The config's own seed (no --seeds).
     assert json.loads(
-        (work / 'results.json').read_text())['L']['defect.IoU'] == 12.5
+        (work /
+         'results.json').read_text())['L']['config']['defect.IoU'] == 12.5
     # Finished rows are reused.
     calls.clear()
     benchmarks('ablation').main([
@@ -250,6 +252,88 @@ def test_the_ablation_runner_trains_every_row_at_one_budget(
         str(work)
     ])
     assert calls == []
+
+
+def test_claim_verdicts_on_hand_computed_seeds(benchmarks):
+    verdict = benchmarks('ablation').verdict
+    # Means 11 and 6, sample std 1 each: the difference 5 exceeds 1 + 1.
+    high, low = {0: 10.0, 1: 11.0, 2: 12.0}, {0: 5.0, 1: 6.0, 2: 7.0}
+    assert verdict(
+        '>', high,
+        low) == ("holds beyond the seeds' spread (above in 3 of 3 seeds)")
+    assert verdict(
+        '>', low,
+        high) == ("reversed beyond the seeds' spread (above in 0 of 3 seeds)")
+    # Means 12 and 11, std 2 and sqrt(7): 1 <= 4.65; seed 2 is a tie.
+    a, b = {0: 10.0, 1: 12.0, 2: 14.0}, {0: 9.0, 1: 10.0, 2: 14.0}
+    assert verdict(
+        '>', a,
+        b) == ("within the seeds' spread: not shown (above in 2 of 3 seeds)")
+    assert verdict('~', a, b) == "holds: within the seeds' spread"
+    assert verdict(
+        '~', low,
+        high) == ("does not hold: below by more than the seeds' spread")
+    # Only the seeds both rows have are compared.
+    assert verdict('>', {**high, 7: 0.0}, low).endswith('3 of 3 seeds)')
+
+
+def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
+                                                      tmp_path, capsys):
+    ablation = benchmarks('ablation')
+    work = tmp_path / 'work'
+    iou = {'full': (10.0, 11.0, 12.0), 'base': (5.0, 6.0, 7.0)}
+    for name, values in iou.items():
+        for seed, value in enumerate(values):
+            run = work / f'seed{seed}' / name
+            run.mkdir(parents=True)
+            # Finished runs are reused: nothing trains.
+            (run / 'metrics.json').write_text(
+                json.dumps({
+                    'defect.IoU': value,
+                    'defect.F1': 2 * value,
+                    'train_seconds': 60.0 * (seed + 1)
+                }))
+    readme, board = tmp_path / 'README.md', tmp_path / 'leaderboard.md'
+    config = f'{repo}/configs/bgnet/bgnet_r34_synocd-256.py'
+    ablation.main([
+        config, config, '--names', 'full', 'base', '--iters', '20', '--seeds',
+        '0', '1', '2', '--work-dir',
+        str(work), '--claim', 'full>base', 'full~base', '--title',
+        'BGNet Table 1', '--readme',
+        str(readme), '--summary',
+        str(board), '--marker', 'claim'
+    ])
+    # Every seed's config carries its seed.
+    for seed in range(3):
+        cfg = Config.fromfile(work / f'seed{seed}' / 'bgnet_r34_synocd-256.py')
+        assert cfg.randomness.seed == seed
+    text = readme.read_text()
+    assert '--seeds 0 1 2' in text and 'over 3 seeds' in text
+    assert ('| full | 22.00 ± 2.00 | 11.00 ± 1.00 | 10.00 / 11.00 / 12.00 '
+            '| 2.0 min |') in text
+    assert ("* full > base (defect.IoU): 11.00 ± 1.00 against 6.00 ± 1.00: "
+            "holds beyond the seeds' spread (above in 3 of 3 seeds)") in text
+    assert ("* full ~ base (defect.IoU): 11.00 ± 1.00 against 6.00 ± 1.00: "
+            "does not hold: above by more than the seeds' spread") in text
+    summary = board.read_text()
+    assert '**BGNet Table 1** (table: ' in summary
+    assert "holds beyond the seeds' spread" in summary
+    stored = json.loads((work / 'results.json').read_text())
+    assert stored['base']['2']['defect.IoU'] == 7.0
+    assert 'holds beyond' in capsys.readouterr().out
+
+
+def test_a_claim_names_rows(benchmarks):
+    ablation = benchmarks('ablation')
+    for claim in ('full>other', 'full>base~full', 'full'):
+        with pytest.raises(SystemExit):
+            ablation.parse_args([
+                'a.py', 'b.py', '--names', 'full', 'base', '--work-dir', 'w',
+                '--claim', claim
+            ])
+    with pytest.raises(SystemExit):  # verdicts need a claim
+        ablation.parse_args(
+            ['a.py', '--work-dir', 'w', '--summary', 'board.md'])
 
 
 def test_marked_block_is_replaced_in_place(benchmarks, tmp_path):

@@ -21,10 +21,21 @@ image-level AP and AUROC where the configs evaluate them and, where the
 model logs it, the STM's pose error (``PoseErrorHook``), with the training
 time.  ``--sweep`` runs ``misalignment_sweep.py`` on the named models
 (SynOCD data).
+
+``--seeds 0 1 2`` trains every row once per seed (``<work-dir>/seed<S>/
+<name>``; the seeds can be split over processes and joined by a last run
+that names them all) and the table gives the mean and the sample standard
+deviation over the seeds.  ``--claim 'S5>S3>S1'`` checks a paper's
+ordering on ``--claim-metric`` (default: the defect IoU at the calibrated
+operating point), one verdict per step (:func:`verdict`); ``'A~B'`` checks
+that two rows are close (a paper claiming that, e.g., few masks come close
+to full masks).  ``--summary FILE`` writes the verdicts, with the budget,
+into a marked block of another document (the leaderboard's claims).
 """
 import argparse
 import os
 import os.path as osp
+import statistics
 
 from budget_runs import (REPO, Budget, last_checkpoint, machine, run_budgeted,
                          run_sweep, write_json)
@@ -70,7 +81,8 @@ def parse_args(argv=None):
         nargs='+',
         default=[],
         metavar='NAME',
-        help='models to evaluate on the misalignment sweep')
+        help='models to evaluate on the misalignment sweep (with --seeds: '
+        'their runs of the first seed)')
     parser.add_argument(
         '--sweep-axes-only',
         action='store_true',
@@ -80,6 +92,27 @@ def parse_args(argv=None):
         help='markdown file to write the table '
         'into, between markers')
     parser.add_argument('--marker', default='ablation-benchmark')
+    parser.add_argument(
+        '--seeds',
+        nargs='+',
+        type=int,
+        help='train every row once per seed; the table gives mean +- std')
+    parser.add_argument(
+        '--claim',
+        nargs='+',
+        default=[],
+        help="a paper's claim over the rows: 'A>B>C' (each row above the "
+        "next) or 'A~B' (the two close)")
+    parser.add_argument(
+        '--claim-metric',
+        default='defect.IoU',
+        help='metric the claim is checked on (default: defect.IoU)')
+    parser.add_argument(
+        '--title', help='what the claim is, e.g. "BGNet Table 1"')
+    parser.add_argument(
+        '--summary',
+        help='markdown file to write the claim verdicts into (between '
+        '--marker markers)')
     args = parser.parse_args(argv)
     args.names = args.names or [
         osp.splitext(osp.basename(c))[0] for c in args.configs
@@ -87,6 +120,11 @@ def parse_args(argv=None):
     if len(args.names) != len(args.configs):
         parser.error(f'{len(args.names)} names for {len(args.configs)} '
                      'configs')
+    args.claims = [
+        parse_claim(text, args.names, parser) for text in args.claim
+    ]
+    if args.summary and not args.claims:
+        parser.error('--summary writes claim verdicts: give --claim')
     unknown = set(args.sweep) - set(args.names)
     if unknown:
         parser.error(f'--sweep names {sorted(unknown)} are not models')
@@ -99,62 +137,198 @@ def parse_args(argv=None):
     return args
 
 
-def markdown(results: dict, args, where: str) -> str:
-    """The table of the rows' metrics, headed by the command that measured
-    them on ``where`` (the machine)."""
-    columns = [(key, title) for key, title in COLUMNS
-               if any(key in metrics for metrics in results.values())]
-    header = '| model | ' + ' | '.join(c for _, c in columns) + \
-        ' | train time |'
+def parse_claim(text: str, names: list, parser) -> tuple:
+    """``'A>B>C'`` -> ``('>', ['A', 'B', 'C'])``; ``'A~B'`` -> ``('~',
+    ['A', 'B'])``; every name must be a row."""
+    relation = '~' if '~' in text else '>'
+    rows = [name.strip() for name in text.split(relation)]
+    if len(rows) < 2 or (relation == '~'
+                         and len(rows) != 2) or ('>' in text and '~' in text):
+        parser.error(f"--claim {text!r}: write 'A>B[>C...]' or 'A~B'")
+    unknown = [name for name in rows if name not in names]
+    if unknown:
+        parser.error(f'--claim {text!r}: {unknown} are not rows '
+                     f'(--names {" ".join(names)})')
+    return relation, rows
+
+
+def spread(values: list) -> float:
+    """Sample standard deviation (0 for one value)."""
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def verdict(relation: str, first: dict, second: dict) -> str:
+    """Whether row ``first`` is above (``'>'``) or close to (``'~'``) row
+    ``second``; both map seed -> metric.
+
+    With d the difference of the means and s the sum of the two sample
+    standard deviations: ``'>'`` holds *beyond the seeds' spread* when d >
+    s, is *within the spread* when |d| <= s and *reversed* when d < -s;
+    the seeds where the first row is above the second (paired by seed) are
+    counted beside it.  ``'~'`` holds when |d| <= s (the two cannot be told
+    apart by the seeds), otherwise the first is below or above by more than
+    the spread."""
+    seeds = sorted(set(first) & set(second))
+    a, b = [first[s] for s in seeds], [second[s] for s in seeds]
+    difference = statistics.mean(a) - statistics.mean(b)
+    margin = spread(a) + spread(b)
+    if relation == '~':
+        if abs(difference) <= margin:
+            return 'holds: within the seeds\' spread'
+        side = 'below' if difference < 0 else 'above'
+        return f'does not hold: {side} by more than the seeds\' spread'
+    above = sum(x > y for x, y in zip(a, b))
+    count = f'above in {above} of {len(seeds)} seeds'
+    if difference > margin:
+        return f"holds beyond the seeds' spread ({count})"
+    if difference < -margin:
+        return f"reversed beyond the seeds' spread ({count})"
+    return f"within the seeds' spread: not shown ({count})"
+
+
+def summarise(runs: dict, key: str) -> dict:
+    """Row -> seed -> ``key``'s value, for the runs that have it."""
+    return {
+        name: {
+            seed: metrics[key]
+            for seed, metrics in seeds.items() if key in metrics
+        }
+        for name, seeds in runs.items()
+    }
+
+
+def mean_std(values: list) -> str:
+    if len(values) == 1:
+        return f'{values[0]:.2f}'
+    return f'{statistics.mean(values):.2f} ± {spread(values):.2f}'
+
+
+def claim_lines(args, runs: dict) -> list:
+    """One line per step of every claim: the two rows' mean +- std of the
+    claim metric and the verdict."""
+    values = summarise(runs, args.claim_metric)
+    lines = []
+    for relation, rows in args.claims:
+        for first, second in zip(rows, rows[1:]):
+            if not values[first] or not values[second]:
+                lines.append(f'* {first} {relation} {second}: no '
+                             f'{args.claim_metric} to compare')
+                continue
+            lines.append(
+                f'* {first} {relation} {second} ({args.claim_metric}): '
+                f'{mean_std(list(values[first].values()))} against '
+                f'{mean_std(list(values[second].values()))}: ' +
+                verdict(relation, values[first], values[second]))
+    return lines
+
+
+def command(args) -> str:
     options = ' '.join(args.cfg_options)
-    lines = [
-        f'Measured with `tools/benchmarks/ablation.py --iters {args.iters} '
+    return (
+        f'tools/benchmarks/ablation.py --iters {args.iters} '
         f'--batch-size {args.batch_size}' +
         (f' --train-crop {args.train_crop}' if args.train_crop else '') +
-        (f' --cfg-options {options}' if options else '') + f'` ({where}; '
-        f'data: `{args.data_root}`, test split).', '', header,
-        '|' + '---|' * (len(columns) + 2)
+        (f' --seeds {" ".join(map(str, args.seeds))}' if args.seeds else '') +
+        (f' --cfg-options {options}' if options else ''))
+
+
+def markdown(runs: dict, args, where: str) -> str:
+    """The table of the rows' metrics (mean +- sample std over the seeds
+    where there are several), headed by the command that measured them on
+    ``where`` (the machine) and followed by the claims' verdicts."""
+    columns = [(key, title) for key, title in COLUMNS
+               if any(key in metrics for seeds in runs.values()
+                      for metrics in seeds.values())]
+    seeded = bool(args.seeds)
+    header = '| model | ' + ' | '.join(c for _, c in columns) + (
+        f' | {args.claim_metric} per seed' if seeded else '') + \
+        ' | train time |'
+    lines = [
+        f'Measured with `{command(args)}` ({where}; data: '
+        f'`{args.data_root}`, test split' +
+        (f'; mean ± sample std over {len(args.seeds)} seeds'
+         if seeded and len(args.seeds) > 1 else '') + ').', '', header,
+        '|' + '---|' * (len(columns) + 2 + seeded)
     ]
-    for name, metrics in results.items():
-        cells = [
-            f'{metrics[key]:.2f}' if key in metrics else '-'
-            for key, _ in columns
-        ]
+    for name, seeds in runs.items():
+        cells = []
+        for key, _ in columns:
+            values = [m[key] for m in seeds.values() if key in m]
+            cells.append(mean_std(values) if values else '-')
+        if seeded:
+            cells.append(' / '.join(
+                f'{m[args.claim_metric]:.2f}' if args.claim_metric in
+                m else '-' for m in seeds.values()))
+        minutes = statistics.mean(m['train_seconds']
+                                  for m in seeds.values()) / 60
         lines.append(f'| {name} | ' + ' | '.join(cells) +
-                     f' | {metrics["train_seconds"] / 60:.1f} min |')
+                     f' | {minutes:.1f} min |')
+    if args.claims:
+        lines += ['', *claim_lines(args, runs)]
     return '\n'.join(lines)
+
+
+def summary(runs: dict, args, where: str) -> str:
+    """The claims' verdicts for another document, with what measured them."""
+    title = args.title or ', '.join(
+        relation.join(rows) for relation, rows in args.claims)
+    where_from = f' (table: [{args.readme}]({args.readme}))' \
+        if args.readme else ''
+    return '\n'.join([
+        f'**{title}**{where_from}, measured with `{command(args)}` on '
+        f'`{args.data_root}` ({where}):', '', *claim_lines(args, runs)
+    ])
 
 
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
-    budget = Budget(
-        iters=args.iters,
-        batch_size=args.batch_size,
-        train_crop=args.train_crop,
-        device=args.device)
     options = dict(args.options)
     if args.data_root:
         for loader in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):
             options[f'{loader}.dataset.data_root'] = args.data_root
-    results, configs = {}, {}
-    for name, config in zip(args.names, args.configs):
-        configs[name], results[name] = run_budgeted(
-            config, args.work_dir, osp.join(args.work_dir, name), budget,
-            options, name)
-    write_json(osp.join(args.work_dir, 'results.json'), results)
-    table = markdown(results, args, machine())
+    runs = {name: {} for name in args.names}  # name -> seed -> metrics
+    configs = {}
+    for seed in args.seeds or [None]:
+        budget = Budget(
+            iters=args.iters,
+            batch_size=args.batch_size,
+            seed=seed,
+            train_crop=args.train_crop,
+            device=args.device)
+        folder = args.work_dir if seed is None else osp.join(
+            args.work_dir, f'seed{seed}')
+        for name, config in zip(args.names, args.configs):
+            configs[name, seed], runs[name][seed] = run_budgeted(
+                config, folder, osp.join(folder, name), budget, options, name)
+    # name -> seed ('config': the config's own seed) -> test metrics
+    write_json(
+        osp.join(args.work_dir, 'results.json'), {
+            name: {
+                ('config' if seed is None else str(seed)): metrics
+                for seed, metrics in seeds.items()
+            }
+            for name, seeds in runs.items()
+        })
+    where = machine()
+    table = markdown(runs, args, where)
     print(table)
     if args.sweep:
-        out = run_sweep([(name, configs[name],
-                          last_checkpoint(osp.join(args.work_dir, name)))
+        seed = (args.seeds or [None])[0]
+        folder = args.work_dir if seed is None else osp.join(
+            args.work_dir, f'seed{seed}')
+        out = run_sweep([(name, configs[name, seed],
+                          last_checkpoint(osp.join(folder, name)))
                          for name in args.sweep], args.data_root,
-                        osp.join(args.work_dir, 'sweep'),
-                        budget.resolved_device(), args.sweep_axes_only)
+                        osp.join(folder, 'sweep'), budget.resolved_device(),
+                        args.sweep_axes_only)
         print(f'sweep: {out}/sweep.csv, {out}/sweep.png')
     if args.readme:
         write_marked_block(args.readme, args.marker, table)
+    if args.summary:
+        write_marked_block(args.summary, args.marker,
+                           summary(runs, args, where))
 
 
 if __name__ == '__main__':
