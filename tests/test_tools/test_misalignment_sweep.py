@@ -69,6 +69,60 @@ def test_sweep_writes_csv_and_plot(repo, synocd, tmp_path, capsys):
     assert 't= 0px r= 0deg' in capsys.readouterr().out
 
 
+def test_join_adds_an_earlier_runs_models(repo, synocd, tmp_path):
+    tool = load_tool(repo)
+    model = init_model(f'{repo}/{CONFIG}')
+    ckpt = tmp_path / 'random.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    earlier = tmp_path / 'earlier.csv'
+    columns = [
+        'model', 'registered', 'translation', 'rotation', *tool.METRICS,
+        *tool.ALIGNMENT
+    ]
+    with open(earlier, 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        for translation, rotation in sweep_names():
+            if 0 in (translation, rotation):
+                writer.writerow(
+                    dict(
+                        model='earlier',
+                        registered=1,
+                        translation=translation,
+                        rotation=rotation,
+                        alignment_correlation=0.95,
+                        ecc_fraction=1.0,
+                        **dict.fromkeys(tool.METRICS, 12.5)))
+    out = tmp_path / 'out'
+    args = [
+        f'{repo}/{CONFIG}',
+        str(ckpt), '--data-root',
+        str(synocd), '--out',
+        str(out), '--axes-only', '--join',
+        str(earlier)
+    ]
+    with pytest.raises(ValueError, match="'earlier'.*rename one"):
+        tool.main([*args, '--names', 'earlier'])
+    assert not out.exists()  # refused before anything was evaluated
+    assert tool.main([*args, '--names', 'now']) == 0
+    with open(out / 'sweep.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['model'] for r in rows] == ['earlier'] * 8 + ['now'] * 8
+    joined = rows[0]
+    assert (joined['registered'], joined['defect.IoU'],
+            joined['alignment_correlation']) == ('1', '12.5', '0.95')
+    assert rows[8]['alignment_correlation'] == ''
+    labels = tool.plot(
+        tool.read_rows(str(out / 'sweep.csv')), str(tmp_path / 'again.png'))
+    assert labels == ['earlier + registration', 'now']
+    bad = tmp_path / 'bad.csv'
+    bad.write_text('a,b\n1,2\n')
+    with pytest.raises(ValueError, match='not a sweep.csv'):
+        tool.read_rows(str(bad))
+    with pytest.raises(FileNotFoundError, match='missing.csv'):
+        tool.read_rows(str(tmp_path / 'missing.csv'))
+
+
 def test_sweep_needs_sweep_annotations(repo, tmp_path):
     tool = load_tool(repo)
     with pytest.raises(FileNotFoundError, match='no sweep annotations'):

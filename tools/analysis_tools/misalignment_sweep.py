@@ -13,7 +13,8 @@ under the arg-max's 0.5)::
     python tools/analysis_tools/misalignment_sweep.py \
         CONFIG CHECKPOINT [CONFIG CHECKPOINT ...] --data-root data/synocd \
         --out work_dirs/sweep [--names siamese cadnet] [--batch-size 8] \
-        [--axes-only] [--scenes annotations/batch_test.json] [--register]
+        [--axes-only] [--scenes annotations/batch_test.json] [--register] \
+        [--join work_dirs/other_sweep/sweep.csv]
 
 ``--scenes`` keeps the renderings of the scenes an annotation file lists:
 the sweep re-renders the random split's test scenes, so a model trained on
@@ -27,6 +28,11 @@ first (:func:`~mmdefect.datasets.transforms.with_registration` on its test
 pipeline: ECC on a pyramid, feature fallback; pixels outside the warped
 template are ignored and never flagged); single-image models have no
 template to register and are evaluated once.
+
+``--join`` adds the rows of earlier runs (other models, evaluated in
+another process, e.g. while this one's were still training) to this run's
+CSV and plot, as if all had run together (the evaluation is deterministic);
+a model in both is refused.
 
 Outputs: ``OUT/sweep.csv`` (one row per model, registration and setting;
 ``registered`` 0/1 and, for registered rows, the mean alignment correlation
@@ -93,6 +99,13 @@ def parse_args(argv=None):
         action='store_true',
         help='also evaluate every paired model with the template registered '
         'to its sample (RegisterTemplate)')
+    parser.add_argument(
+        '--join',
+        nargs='+',
+        default=[],
+        metavar='CSV',
+        help="sweep.csv files of earlier runs whose models join this run's "
+        'table and plot')
     args = parser.parse_args(argv)
     if len(args.models) % 2:
         parser.error('give CONFIG CHECKPOINT pairs')
@@ -101,6 +114,26 @@ def parse_args(argv=None):
     if len(names) != len(pairs):
         parser.error(f'{len(names)} names for {len(pairs)} models')
     return args, pairs, names
+
+
+def read_rows(path: str) -> List[dict]:
+    """The rows of an earlier run's ``sweep.csv``, typed as :func:`main`
+    makes them."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--join {path}: no such file')
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    missing = {'model', 'registered', 'translation', 'rotation', *METRICS
+               } - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f'--join {path}: not a sweep.csv (no rows, or no '
+                         f'{sorted(missing)} columns)')
+    for row in rows:
+        for key in ('registered', 'translation', 'rotation'):
+            row[key] = int(row[key])
+        for key in (*METRICS, *ALIGNMENT):
+            row[key] = float(row[key]) if row.get(key) else ''
+    return rows
 
 
 def sweep_files(data_root: str) -> Dict[tuple, str]:
@@ -241,7 +274,11 @@ def main(argv=None) -> int:
         files = {key: ann for key, ann in files.items() if 0 in key}
     if args.scenes:
         files = keep_scenes(files, args.data_root, args.scenes, args.out)
-    rows = []
+    rows = [row for path in args.join for row in read_rows(path)]
+    both = set(names) & {row['model'] for row in rows}
+    if both:
+        raise ValueError(f'{sorted(both)} are in a --join file and '
+                         'evaluated here: rename one')
     for name, (config, checkpoint) in zip(names, pairs):
         model = init_model(config, checkpoint, device=args.device)
         paired = getattr(model.data_preprocessor, 'num_images', 1) == 2
