@@ -316,7 +316,8 @@ def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
     assert ("* full ~ base (defect.IoU): 11.00 ± 1.00 against 6.00 ± 1.00: "
             "does not hold: above by more than the seeds' spread") in text
     summary = board.read_text()
-    assert '**BGNet Table 1** (table: ' in summary
+    # The link is relative to the document that holds the summary.
+    assert f'**BGNet Table 1** (table: [{readme}](README.md))' in summary
     assert "holds beyond the seeds' spread" in summary
     stored = json.loads((work / 'results.json').read_text())
     assert stored['base']['2']['defect.IoU'] == 7.0

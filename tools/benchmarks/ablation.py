@@ -276,8 +276,9 @@ def summary(runs: dict, args, where: str) -> str:
     """The claims' verdicts for another document, with what measured them."""
     title = args.title or ', '.join(
         relation.join(rows) for relation, rows in args.claims)
-    where_from = f' (table: [{args.readme}]({args.readme}))' \
-        if args.readme else ''
+    link = osp.relpath(args.readme, osp.dirname(osp.abspath(
+        args.summary))) if args.readme else ''
+    where_from = f' (table: [{args.readme}]({link}))' if args.readme else ''
     return '\n'.join([
         f'**{title}**{where_from}, measured with `{command(args)}` on '
         f'`{args.data_root}` ({where}):', '', *claim_lines(args, runs)
