@@ -229,7 +229,7 @@ def plot(rows: List[dict], path: str) -> List[str]:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharey='row')
+    fig, axes = plt.subplots(2, 2, figsize=(10.5, 7), sharey='row')
     names = list(dict.fromkeys(row['model'] for row in rows))
     colours = dict(
         zip(names,
@@ -255,13 +255,22 @@ def plot(rows: List[dict], path: str) -> List[str]:
             ax.set_xlabel(f'{axis} ({unit}; {fixed} 0)')
             ax.set_ylabel(f'{metric} (%)')
             ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    # Below the panels, so that no curve is hidden behind it.
+    columns = min(5, len(labels))  # a model above its registered line
+    rows_of_legend = -(-len(labels) // columns)
+    fig.legend(
+        handles,
+        labels,
+        loc='lower center',
+        ncol=columns,
+        fontsize=8,
+        frameon=False)
     fig.suptitle('SynOCD misalignment sweep (sample posed against its '
                  'template)')
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.035 * rows_of_legend, 1, 1))
     buffer = io.BytesIO()
     fig.savefig(buffer, format='png', dpi=110)
-    labels = axes[0, 0].get_legend_handles_labels()[1]
     plt.close(fig)
     write_file(path, buffer.getvalue())
     return labels
