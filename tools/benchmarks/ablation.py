@@ -285,6 +285,12 @@ def summary(runs: dict, args, where: str) -> str:
     ])
 
 
+def seed_folder(work_dir: str, seed) -> str:
+    """Where the runs of one seed live (``work_dir`` itself for the
+    configs' own seed)."""
+    return work_dir if seed is None else osp.join(work_dir, f'seed{seed}')
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
@@ -302,8 +308,7 @@ def main(argv=None):
             seed=seed,
             train_crop=args.train_crop,
             device=args.device)
-        folder = args.work_dir if seed is None else osp.join(
-            args.work_dir, f'seed{seed}')
+        folder = seed_folder(args.work_dir, seed)
         for name, config in zip(args.names, args.configs):
             configs[name, seed], runs[name][seed] = run_budgeted(
                 config, folder, osp.join(folder, name), budget, options, name)
@@ -321,8 +326,7 @@ def main(argv=None):
     print(table)
     if args.sweep:
         seed = (args.seeds or [None])[0]
-        folder = args.work_dir if seed is None else osp.join(
-            args.work_dir, f'seed{seed}')
+        folder = seed_folder(args.work_dir, seed)
         out = run_sweep([(name, configs[name, seed],
                           last_checkpoint(osp.join(folder, name)))
                          for name in args.sweep], args.data_root,
