@@ -291,6 +291,7 @@ def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
                 json.dumps({
                     'defect.IoU': value,
                     'defect.F1': 2 * value,
+                    'IoU.line': value - seed,
                     'train_seconds': 60.0 * (seed + 1)
                 }))
     readme, board = tmp_path / 'README.md', tmp_path / 'leaderboard.md'
@@ -299,7 +300,8 @@ def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
         config, config, '--names', 'full', 'base', '--iters', '20', '--seeds',
         '0', '1', '2', '--work-dir',
         str(work), '--claim', 'full>base', 'full~base', '--title',
-        'BGNet Table 1', '--readme',
+        'BGNet Table 1', '--claim-metric', 'defect.IoU', 'IoU.line',
+        '--columns', 'IoU.line', '--readme',
         str(readme), '--summary',
         str(board), '--marker', 'claim'
     ])
@@ -309,8 +311,13 @@ def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
         assert cfg.randomness.seed == seed
     text = readme.read_text()
     assert '--seeds 0 1 2' in text and 'over 3 seeds' in text
-    assert ('| full | 22.00 ± 2.00 | 11.00 ± 1.00 | 10.00 / 11.00 / 12.00 '
-            '| 2.0 min |') in text
+    # IoU.line of full: 10, 10, 10; of base: 5, 5, 5.
+    assert ('| full | 22.00 ± 2.00 | 11.00 ± 1.00 | 10.00 ± 0.00 | 10.00 / '
+            '11.00 / '
+            '12.00 | 2.0 min |') in text
+    assert '| model | F1 | IoU | IoU.line | defect.IoU per seed |' in text
+    assert ("* full > base (IoU.line): 10.00 ± 0.00 against 5.00 ± 0.00: "
+            "holds beyond the seeds' spread (above in 3 of 3 seeds)") in text
     assert ("* full > base (defect.IoU): 11.00 ± 1.00 against 6.00 ± 1.00: "
             "holds beyond the seeds' spread (above in 3 of 3 seeds)") in text
     assert ("* full ~ base (defect.IoU): 11.00 ± 1.00 against 6.00 ± 1.00: "

@@ -24,12 +24,16 @@ model logs it, the STM's pose error (``PoseErrorHook``), with the training
 time.  ``--sweep`` runs ``misalignment_sweep.py`` on the named models
 (SynOCD data).
 
+``--columns IoU.line IoU.abpt`` adds test metrics to the table (the
+per-class IoU of a multi-class dataset).
+
 ``--seeds 0 1 2`` trains every row once per seed (``<work-dir>/seed<S>/
 <name>``; the seeds can be split over processes and joined by a last run
 that names them all) and the table gives the mean and the sample standard
 deviation over the seeds.  ``--claim 'S5>S3>S1'`` checks a paper's
 ordering on ``--claim-metric`` (default: the defect IoU at the calibrated
-operating point), one verdict per step (:func:`verdict`); ``'A~B'`` checks
+operating point; several metrics give one verdict each), one verdict per
+step (:func:`verdict`); ``'A~B'`` checks
 that two rows are close (a paper claiming that, e.g., few masks come close
 to full masks).  ``--summary FILE`` writes the verdicts, with the budget,
 into a marked block of another document (the leaderboard's claims).
@@ -108,8 +112,17 @@ def parse_args(argv=None):
         "next) or 'A~B' (the two close)")
     parser.add_argument(
         '--claim-metric',
-        default='defect.IoU',
-        help='metric the claim is checked on (default: defect.IoU)')
+        nargs='+',
+        default=['defect.IoU'],
+        help='metrics the claim is checked on, one verdict each (default: '
+        'defect.IoU; the first is the per-seed column)')
+    parser.add_argument(
+        '--columns',
+        nargs='+',
+        default=[],
+        metavar='KEY',
+        help='more test metrics as columns, e.g. the per-class IoU.line '
+        'IoU.abpt of a multi-class dataset')
     parser.add_argument(
         '--title', help='what the claim is, e.g. "BGNet Table 1"')
     parser.add_argument(
@@ -207,21 +220,22 @@ def mean_std(values: list) -> str:
 
 
 def claim_lines(args, runs: dict) -> list:
-    """One line per step of every claim: the two rows' mean +- std of the
-    claim metric and the verdict."""
-    values = summarise(runs, args.claim_metric)
+    """One line per step of every claim and claim metric: the two rows'
+    mean +- std of the metric and the verdict."""
     lines = []
     for relation, rows in args.claims:
-        for first, second in zip(rows, rows[1:]):
-            if not values[first] or not values[second]:
-                lines.append(f'* {first} {relation} {second}: no '
-                             f'{args.claim_metric} to compare')
-                continue
-            lines.append(
-                f'* {first} {relation} {second} ({args.claim_metric}): '
-                f'{mean_std(list(values[first].values()))} against '
-                f'{mean_std(list(values[second].values()))}: ' +
-                verdict(relation, values[first], values[second]))
+        for key in args.claim_metric:
+            values = summarise(runs, key)
+            for first, second in zip(rows, rows[1:]):
+                if not values[first] or not values[second]:
+                    lines.append(f'* {first} {relation} {second}: no '
+                                 f'{key} to compare')
+                    continue
+                lines.append(
+                    f'* {first} {relation} {second} ({key}): '
+                    f'{mean_std(list(values[first].values()))} against '
+                    f'{mean_std(list(values[second].values()))}: ' +
+                    verdict(relation, values[first], values[second]))
     return lines
 
 
@@ -239,12 +253,15 @@ def markdown(runs: dict, args, where: str) -> str:
     """The table of the rows' metrics (mean +- sample std over the seeds
     where there are several), headed by the command that measured them on
     ``where`` (the machine) and followed by the claims' verdicts."""
-    columns = [(key, title) for key, title in COLUMNS
+    columns = [(key, title)
+               for key, title in (*COLUMNS, *((key, key)
+                                              for key in args.columns))
                if any(key in metrics for seeds in runs.values()
                       for metrics in seeds.values())]
     seeded = bool(args.seeds)
+    per_seed = args.claim_metric[0]
     header = '| model | ' + ' | '.join(c for _, c in columns) + (
-        f' | {args.claim_metric} per seed' if seeded else '') + \
+        f' | {per_seed} per seed' if seeded else '') + \
         ' | train time |'
     lines = [
         f'Measured with `{command(args)}` ({where}; data: '
@@ -261,8 +278,8 @@ def markdown(runs: dict, args, where: str) -> str:
             cells.append(mean_std(values) if values else '-')
         if seeded:
             cells.append(' / '.join(
-                f'{m[args.claim_metric]:.2f}' if args.claim_metric in
-                m else '-' for m in seeds.values()))
+                f'{m[per_seed]:.2f}' if per_seed in m else '-'
+                for m in seeds.values()))
         minutes = statistics.mean(m['train_seconds']
                                   for m in seeds.values()) / 60
         lines.append(f'| {name} | ' + ' | '.join(cells) +
