@@ -331,6 +331,72 @@ def test_seeded_ablation_gives_mean_std_and_the_claim(benchmarks, repo,
     assert 'holds beyond' in capsys.readouterr().out
 
 
+def test_a_results_file_joins_seeds_run_in_other_work_dirs(
+        benchmarks, budget_runs, repo, tmp_path, monkeypatch):
+    ablation = benchmarks('ablation')
+    calls = []
+    fake_tools(monkeypatch, budget_runs, calls)
+    results = tmp_path / 'claims.json'
+    config = f'{repo}/configs/bgnet/bgnet_r34_synocd-256.py'
+
+    def finished(work, seed, values):
+        for name, value in values.items():
+            run = work / f'seed{seed}' / name
+            run.mkdir(parents=True)
+            (run / 'metrics.json').write_text(
+                json.dumps({
+                    'defect.IoU': value,
+                    'train_seconds': 60.0
+                }))
+
+    def claim(work, *extra):
+        ablation.main([
+            config, config, '--names', 'full', 'base', '--iters', '20',
+            '--seeds', *extra, '--work-dir',
+            str(work), '--claim', 'full>base', '--results',
+            str(results), '--marker', 'claim'
+        ])
+
+    # Session 1 runs seed 0; session 2 (a new work dir) seeds 1 and 2.
+    finished(tmp_path / 'one', 0, {'full': 10.0, 'base': 5.0})
+    claim(tmp_path / 'one', '0')
+    two = tmp_path / 'two'
+    finished(two, 1, {'full': 11.0, 'base': 6.0})
+    finished(two, 2, {'full': 12.0, 'base': 7.0})
+    claim(two, '0', '1', '2')
+    assert calls == []  # seed 0 came from the results file
+    joined = json.loads((two / 'results.json').read_text())
+    assert [joined['full'][s]['defect.IoU']
+            for s in '012'] == [10.0, 11.0, 12.0]
+    stored = json.loads(results.read_text())['claim']
+    assert sorted(stored['base']) == ['0', '1', '2']
+    run = stored['base']['0']
+    assert run['budget'] == {
+        'config': 'configs/bgnet/bgnet_r34_synocd-256.py',
+        'iters': 20,
+        'batch_size': 4,
+        'train_crop': None,
+        'cfg_options': [],
+        'data_root': None
+    }
+    assert run['metrics']['defect.IoU'] == 5.0 and run['machine']
+    # Another budget does not take the stored runs: seed 0 trains again
+    # (the fake test gives 12.5) and replaces them.
+    ablation.main([
+        config, '--names', 'base', '--iters', '30', '--seeds', '0',
+        '--work-dir',
+        str(tmp_path / 'three'), '--results',
+        str(results), '--marker', 'claim'
+    ])
+    assert [args[0] for args, _ in calls][0] == 'tools/train.py'
+    run = json.loads(results.read_text())['claim']['base']['0']
+    assert run['budget']['iters'] == 30
+    assert run['metrics']['defect.IoU'] == 12.5
+    results.write_text('{"claim": ')  # cut off
+    with pytest.raises(ValueError, match='claims.json is not a results'):
+        claim(two, '0')
+
+
 def test_a_claim_names_rows(benchmarks):
     ablation = benchmarks('ablation')
     for claim in ('full>other', 'full>base~full', 'full'):

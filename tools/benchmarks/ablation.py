@@ -37,11 +37,24 @@ step (:func:`verdict`); ``'A~B'`` checks
 that two rows are close (a paper claiming that, e.g., few masks come close
 to full masks).  ``--summary FILE`` writes the verdicts, with the budget,
 into a marked block of another document (the leaderboard's claims).
+
+``--results docs/claims.json`` keeps every finished run's test metrics in
+a file of the repository, under ``--marker``, with the budget that
+produced them (configs, iterations, batch, crop, options, data root): a
+later invocation with the same budget takes a stored run as finished, so
+the seeds of a claim can be run in different sessions (work directories
+do not outlive them) and the table and verdicts rebuilt from the file
+alone.  A stored run of another budget is trained again and replaced.
 """
 import argparse
+import fcntl
+import hashlib
+import json
 import os
 import os.path as osp
 import statistics
+import tempfile
+from contextlib import contextmanager
 
 from budget_runs import (REPO, Budget, last_checkpoint, machine, run_budgeted,
                          run_sweep, write_json)
@@ -125,6 +138,12 @@ def parse_args(argv=None):
         'IoU.abpt of a multi-class dataset')
     parser.add_argument(
         '--title', help='what the claim is, e.g. "BGNet Table 1"')
+    parser.add_argument(
+        '--results',
+        metavar='JSON',
+        help='file that keeps every run\'s test metrics under --marker, '
+        'with its budget; runs stored there with this budget are not '
+        'trained again')
     parser.add_argument(
         '--summary',
         help='markdown file to write the claim verdicts into (between '
@@ -302,6 +321,73 @@ def summary(runs: dict, args, where: str) -> str:
     ])
 
 
+def run_budget(args, config: str) -> dict:
+    """What decides a run's result besides its seed: the config (relative
+    to the repository), the budget, the options and the data."""
+    return dict(
+        config=osp.relpath(osp.abspath(config), REPO),
+        iters=args.iters,
+        batch_size=args.batch_size,
+        train_crop=args.train_crop,
+        cfg_options=list(args.cfg_options),
+        data_root=args.data_root)
+
+
+def seed_key(seed) -> str:
+    """A seed as results files name it ('config': the config's own)."""
+    return 'config' if seed is None else str(seed)
+
+
+@contextmanager
+def locked(path: str):
+    """Hold an exclusive lock for ``path`` (processes that share the seeds
+    of one claim add their runs to one results file).  The lock file lives
+    in the temporary folder, not beside the results."""
+    digest = hashlib.sha1(osp.abspath(path).encode()).hexdigest()[:16]
+    lock = osp.join(tempfile.gettempdir(), f'mmdefect-results-{digest}.lock')
+    with open(lock, 'w') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_results(path: str) -> dict:
+    """A results file: marker -> row name -> seed -> ``{'budget': ...,
+    'machine': ..., 'metrics': ...}``; empty when there is none yet."""
+    if not osp.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as error:
+        raise ValueError(f'{path} is not a results file: {error}') from None
+
+
+def stored_run(results: dict, marker: str, name: str, seed,
+               budget: dict) -> dict:
+    """The stored run (``metrics`` and the ``machine`` it was measured on)
+    of row ``name`` at ``seed`` when it comes from ``budget``; None
+    otherwise."""
+    run = results.get(marker, {}).get(name, {}).get(seed_key(seed))
+    if run is None or run.get('budget') != budget:
+        return None
+    return run
+
+
+def store_run(path: str, marker: str, name: str, seed, budget: dict,
+              metrics: dict) -> None:
+    """Add (or replace) one run in the results file, keeping every other
+    run (a parallel process's included); written atomically."""
+    with locked(path):
+        results = read_results(path)
+        row = results.setdefault(marker, {}).setdefault(name, {})
+        row[seed_key(seed)] = dict(
+            budget=budget, machine=machine(), metrics=metrics)
+        write_json(path, results)
+
+
 def seed_folder(work_dir: str, seed) -> str:
     """Where the runs of one seed live (``work_dir`` itself for the
     configs' own seed)."""
@@ -318,6 +404,9 @@ def main(argv=None):
             options[f'{loader}.dataset.data_root'] = args.data_root
     runs = {name: {} for name in args.names}  # name -> seed -> metrics
     configs = {}
+    stored = read_results(args.results) if args.results else {}
+    sweep_seed = (args.seeds or [None])[0]
+    machines = set()  # where the runs were measured
     for seed in args.seeds or [None]:
         budget = Budget(
             iters=args.iters,
@@ -327,22 +416,35 @@ def main(argv=None):
             device=args.device)
         folder = seed_folder(args.work_dir, seed)
         for name, config in zip(args.names, args.configs):
+            given = run_budget(args, config)
+            # The sweep needs the checkpoint of its seed's run.
+            needs_weights = name in args.sweep and seed == sweep_seed
+            run = None if needs_weights else stored_run(
+                stored, args.marker, name, seed, given)
+            if run is not None:
+                runs[name][seed] = run['metrics']
+                machines.add(run['machine'])
+                continue
             configs[name, seed], runs[name][seed] = run_budgeted(
                 config, folder, osp.join(folder, name), budget, options, name)
+            machines.add(machine())
+            if args.results:
+                store_run(args.results, args.marker, name, seed, given,
+                          runs[name][seed])
     # name -> seed ('config': the config's own seed) -> test metrics
     write_json(
         osp.join(args.work_dir, 'results.json'), {
             name: {
-                ('config' if seed is None else str(seed)): metrics
+                seed_key(seed): metrics
                 for seed, metrics in seeds.items()
             }
             for name, seeds in runs.items()
         })
-    where = machine()
+    where = ' and '.join(sorted(machines))
     table = markdown(runs, args, where)
     print(table)
     if args.sweep:
-        seed = (args.seeds or [None])[0]
+        seed = sweep_seed
         folder = seed_folder(args.work_dir, seed)
         out = run_sweep([(name, configs[name, seed],
                           last_checkpoint(osp.join(folder, name)))
