@@ -18,7 +18,7 @@ benchmark resumes after an interruption and can be split over processes.
 The table gives, from the test split, the defect class's pooled precision /
 recall / F1 / IoU at the operating point calibrated on the validation split
 (``budget_runs``; IoU at 0.5 beside it), the pixel AP, the per-image IoU,
-mmseg's two-class mIoU, the
+mmseg's mIoU (over the data set's classes), the
 image-level AP and AUROC where the configs evaluate them and, where the
 model logs it, the STM's pose error (``PoseErrorHook``), with the training
 time.  ``--sweep`` runs ``misalignment_sweep.py`` on the named models
@@ -64,7 +64,7 @@ from report import write_marked_block
 COLUMNS = (('defect.Precision', 'Pre'), ('defect.Recall', 'Rec'),
            ('defect.F1', 'F1'), ('defect.IoU', 'IoU'),
            ('defect.IoU@0.5', 'IoU at 0.5'), ('defect.AP_pixel', 'pixel AP'),
-           ('defect.IoU_per_image', 'IoU per image'), ('mIoU', 'mIoU (2 cl.)'),
+           ('defect.IoU_per_image', 'IoU per image'), ('mIoU', 'mIoU'),
            ('image/AP', 'image AP'), ('image/AUROC', 'image AUROC'),
            ('stm/theta_error_px', 'pose error (px)'))
 
@@ -285,7 +285,8 @@ def markdown(runs: dict, args, where: str) -> str:
     lines = [
         f'Measured with `{command(args)}` ({where}; data: '
         f'`{args.data_root}`, test split; precision, recall, F1 and IoU '
-        'at the operating point calibrated on the validation split' +
+        'at the operating point calibrated on the validation split; mIoU '
+        "is mmseg's, over the data set's classes with the background" +
         (f'; mean ± sample std over {len(args.seeds)} seeds'
          if seeded and len(args.seeds) > 1 else '') + ').', '', header,
         '|' + '---|' * (len(columns) + 2 + seeded)
