@@ -49,7 +49,6 @@ alone.  A stored run of another budget is trained again and replaced.
 import argparse
 import fcntl
 import hashlib
-import json
 import os
 import os.path as osp
 import statistics
@@ -59,7 +58,7 @@ from contextlib import contextmanager
 from budget_runs import (REPO, Budget, last_checkpoint, machine, run_budgeted,
                          run_sweep, write_json)
 from mmengine.config import DictAction
-from report import write_marked_block
+from report import load_results, write_marked_block
 
 COLUMNS = (('defect.Precision', 'Pre'), ('defect.Recall', 'Rec'),
            ('defect.F1', 'F1'), ('defect.IoU', 'IoU'),
@@ -354,23 +353,12 @@ def locked(path: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def read_results(path: str) -> dict:
-    """A results file: marker -> row name -> seed -> ``{'budget': ...,
-    'machine': ..., 'metrics': ...}``; empty when there is none yet."""
-    if not osp.exists(path):
-        return {}
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except ValueError as error:
-        raise ValueError(f'{path} is not a results file: {error}') from None
-
-
 def stored_run(results: dict, marker: str, name: str, seed,
                budget: dict) -> dict:
     """The stored run (``metrics`` and the ``machine`` it was measured on)
     of row ``name`` at ``seed`` when it comes from ``budget``; None
-    otherwise."""
+    otherwise.  ``results``: marker -> row name -> seed -> ``{'budget',
+    'machine', 'metrics'}``."""
     run = results.get(marker, {}).get(name, {}).get(seed_key(seed))
     if run is None or run.get('budget') != budget:
         return None
@@ -378,14 +366,14 @@ def stored_run(results: dict, marker: str, name: str, seed,
 
 
 def store_run(path: str, marker: str, name: str, seed, budget: dict,
-              metrics: dict) -> None:
+              where: str, metrics: dict) -> None:
     """Add (or replace) one run in the results file, keeping every other
     run (a parallel process's included); written atomically."""
     with locked(path):
-        results = read_results(path)
+        results = load_results(path)
         row = results.setdefault(marker, {}).setdefault(name, {})
         row[seed_key(seed)] = dict(
-            budget=budget, machine=machine(), metrics=metrics)
+            budget=budget, machine=where, metrics=metrics)
         write_json(path, results)
 
 
@@ -405,8 +393,9 @@ def main(argv=None):
             options[f'{loader}.dataset.data_root'] = args.data_root
     runs = {name: {} for name in args.names}  # name -> seed -> metrics
     configs = {}
-    stored = read_results(args.results) if args.results else {}
+    stored = load_results(args.results) if args.results else {}
     sweep_seed = (args.seeds or [None])[0]
+    here = machine()
     machines = set()  # where the runs were measured
     for seed in args.seeds or [None]:
         budget = Budget(
@@ -428,9 +417,9 @@ def main(argv=None):
                 continue
             configs[name, seed], runs[name][seed] = run_budgeted(
                 config, folder, osp.join(folder, name), budget, options, name)
-            machines.add(machine())
+            machines.add(here)
             if args.results:
-                store_run(args.results, args.marker, name, seed, given,
+                store_run(args.results, args.marker, name, seed, given, here,
                           runs[name][seed])
     # name -> seed ('config': the config's own seed) -> test metrics
     write_json(
@@ -445,9 +434,8 @@ def main(argv=None):
     table = markdown(runs, args, where)
     print(table)
     if args.sweep:
-        seed = sweep_seed
-        folder = seed_folder(args.work_dir, seed)
-        out = run_sweep([(name, configs[name, seed],
+        folder = seed_folder(args.work_dir, sweep_seed)
+        out = run_sweep([(name, configs[name, sweep_seed],
                           last_checkpoint(osp.join(folder, name)))
                          for name in args.sweep], args.data_root,
                         osp.join(folder, 'sweep'), budget.resolved_device(),

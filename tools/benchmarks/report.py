@@ -160,10 +160,15 @@ def threads_note(metrics: dict) -> str:
 
 
 def load_results(path: str) -> dict:
+    """A results file (the board's or the claims'); empty when there is
+    none yet, a ValueError naming the file when it is not JSON."""
     if not osp.exists(path):
         return {}
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as error:
+        raise ValueError(f'{path} is not a results file: {error}') from None
 
 
 def save_results(results: dict, path: str) -> None:
