@@ -230,7 +230,10 @@ def test_mmseg_mit_b0_initialises_the_encoder(path, hub):
             pairs = [(model.extract_feat(inputs), inputs)]
         for feats, image in pairs:
             for got, want in zip(feats, reference(image)):
-                torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5)
+                # Four stages of attention on perturbed weights: the float32
+                # sums differ with the batch layout by up to ~2e-5 (a wrong
+                # key mapping differs by O(1)).
+                torch.testing.assert_close(got, want, rtol=1e-3, atol=1e-4)
 
 
 def test_documented_switches(hub):

@@ -78,8 +78,14 @@ def test_known_theta_read_back_by_the_pose_hook(repo):
 
 
 def test_pose_regression_lowers_the_pose_error(probe):
+    """Supervised by the pose, encoder + STM learn to follow the translation.
+
+    150 iterations at width 16: over seeds 0-3 and 1-2 threads the error
+    fell to 0.67-0.81 of the identity's and the translation's correlation
+    was 0.67-0.98 (60 iterations at width 8 left 0.82-1.02: too few to
+    separate learning from noise)."""
     args = probe.parse_args([
-        '--size', '64', '--width', '8', '--pairs', '8', '--iters', '60',
+        '--size', '64', '--width', '16', '--pairs', '8', '--iters', '150',
         '--batch-size', '4', '--lr', '1e-3'
     ])
     torch.manual_seed(0)
@@ -90,7 +96,8 @@ def test_pose_regression_lowers_the_pose_error(probe):
     result = probe.train_arm('pose', model, pairs, copy.deepcopy(batch), args)
     before, after = result['before'], result['after']
     assert before['error_px'] == pytest.approx(before['identity_px'])
-    assert after['error_px'] < 0.85 * before['error_px']
+    assert after['error_px'] < 0.9 * before['error_px']
+    assert (after['tx_corr'] + after['ty_corr']) / 2 > 0.5
     assert result['train']['grad_stm_last'] > 0
 
 
