@@ -37,7 +37,7 @@ format: env
 	$(PY) -m yapf --in-place --recursive $(STYLED)
 
 test: env lint
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider --durations=20
 
 clean-quickstart:
 	rm -rf $(QUICK_DATA) $(QUICK_WORK)

@@ -392,6 +392,20 @@ def test_a_results_file_joins_seeds_run_in_other_work_dirs(
     run = json.loads(results.read_text())['claim']['base']['0']
     assert run['budget']['iters'] == 30
     assert run['metrics']['defect.IoU'] == 12.5
+    # The board's recipe (--lr) is another budget too, and reaches the
+    # config that trains.
+    calls.clear()
+    ablation.main([
+        config, '--names', 'base', '--iters', '30', '--seeds', '0', '--lr',
+        '0.0006', '--work-dir',
+        str(tmp_path / 'four'), '--results',
+        str(results), '--marker', 'claim'
+    ])
+    trained = Config.fromfile(calls[0][0][1])
+    assert trained.optim_wrapper.optimizer.type == 'AdamW'
+    assert trained.optim_wrapper.optimizer.lr == 0.0006
+    run = json.loads(results.read_text())['claim']['base']['0']
+    assert run['budget']['lr'] == 0.0006
     results.write_text('{"claim": ')  # cut off
     with pytest.raises(ValueError, match='claims.json is not a results'):
         claim(two, '0')

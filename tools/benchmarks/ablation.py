@@ -11,10 +11,11 @@ misalignment sweep of some of them.
         --marker banet-ablation
 
 Every config gets the budget (``budget_runs``: ``--iters``, ``--batch-size``,
-``--train-crop``, ``--device``; the config's own optimiser, with
-``--cfg-options`` on top), is trained by ``tools/train.py`` and tested by
-``tools/test.py`` in its own process; finished runs are reused, so the
-benchmark resumes after an interruption and can be split over processes.
+``--train-crop``, ``--device``; the config's own optimiser, or with
+``--lr`` the leaderboard's common recipe; ``--cfg-options`` on top), is
+trained by ``tools/train.py`` and tested by ``tools/test.py`` in its own
+process; finished runs are reused, so the benchmark resumes after an
+interruption and can be split over processes.
 The table gives, from the test split, the defect class's pooled precision /
 recall / F1 / IoU at the operating point calibrated on the validation split
 (``budget_runs``; IoU at 0.5 beside it), the pixel AP, the per-image IoU,
@@ -75,6 +76,13 @@ def parse_args(argv=None):
         '--names', nargs='+', help='row names (default: config stems)')
     parser.add_argument('--iters', type=int, default=500)
     parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument(
+        '--lr',
+        type=float,
+        help="the leaderboard's common recipe at this rate (AdamW, weight "
+        'decay 0.01, warm-up and poly decay over --iters) in place of '
+        "each config's optimiser, so that a claim runs at the board's "
+        'budget; default: the configs\' own optimisers')
     parser.add_argument('--data-root', help='data root of every loader')
     parser.add_argument(
         '--train-crop',
@@ -262,6 +270,7 @@ def command(args) -> str:
     return (
         f'tools/benchmarks/ablation.py --iters {args.iters} '
         f'--batch-size {args.batch_size}' +
+        (f' --lr {args.lr:g}' if args.lr is not None else '') +
         (f' --train-crop {args.train_crop}' if args.train_crop else '') +
         (f' --seeds {" ".join(map(str, args.seeds))}' if args.seeds else '') +
         (f' --cfg-options {options}' if options else ''))
@@ -324,13 +333,16 @@ def summary(runs: dict, args, where: str) -> str:
 def run_budget(args, config: str) -> dict:
     """What decides a run's result besides its seed: the config (relative
     to the repository), the budget, the options and the data."""
-    return dict(
+    budget = dict(
         config=osp.relpath(osp.abspath(config), REPO),
         iters=args.iters,
         batch_size=args.batch_size,
         train_crop=args.train_crop,
         cfg_options=list(args.cfg_options),
         data_root=args.data_root)
+    if args.lr is not None:  # runs stored before --lr existed had none
+        budget['lr'] = args.lr
+    return budget
 
 
 def seed_key(seed) -> str:
@@ -401,6 +413,7 @@ def main(argv=None):
         budget = Budget(
             iters=args.iters,
             batch_size=args.batch_size,
+            lr=args.lr,
             seed=seed,
             train_crop=args.train_crop,
             device=args.device)
