@@ -26,8 +26,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmdefect.evaluation.calibration import THRESHOLD_KEYS, config_hash
 from mmdefect.evaluation.functional import RULES, CalibrationError
-from mmdefect.utils import (apply_color_type, setup_runtime, write_data,
-                            write_file)
+from mmdefect.utils import load_config, setup_runtime, write_data, write_file
 
 
 def parse_args(argv=None):
@@ -97,10 +96,7 @@ def write_record(checkpoint: str, record: dict) -> str:
 def main(argv=None):
     args = parse_args(argv)
     setup_runtime()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    apply_color_type(cfg)
+    cfg = load_config(args.config, args.cfg_options)
     digest = config_hash(cfg)
     cfg.work_dir = args.work_dir or osp.join(
         osp.dirname(osp.abspath(args.checkpoint)), 'calibrate')

@@ -16,7 +16,7 @@ The bit depth needs no switch: the loader reads 8- and 16-bit images alike
 and brings 16-bit ones to the 8-bit range
 (:func:`mmdefect.datasets.transforms.read_image`).
 """
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 from mmengine.config import Config, ConfigDict
 
@@ -29,6 +29,15 @@ GREY_WEIGHTS = (0.299, 0.587, 0.114)
 
 #: Loaders whose ``color_type`` the switch sets.
 IMAGE_LOADERS = ('LoadDefectImages', )
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """A config file as the tools read it: ``--cfg-options`` merged, then
+    the colour type applied (:func:`apply_color_type`)."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return apply_color_type(cfg)
 
 
 def apply_color_type(cfg: Config) -> Config:

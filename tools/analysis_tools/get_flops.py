@@ -26,8 +26,8 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import mmdefect  # noqa: F401
-from mmdefect.utils import (apply_color_type, count_conv_linear_macs,
-                            count_parameters, count_thop_flops, input_channels)
+from mmdefect.utils import (count_conv_linear_macs, count_parameters,
+                            count_thop_flops, input_channels, load_config)
 
 
 def parse_args():
@@ -71,10 +71,7 @@ def complexity(cfg: Config, shape, with_mmengine: bool = True) -> dict:
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    apply_color_type(cfg)
+    cfg = load_config(args.config, args.cfg_options)
     r = complexity(cfg, args.shape, not args.no_mmengine)
     if args.out:
         with open(args.out, 'w') as f:
