@@ -162,8 +162,46 @@ def test_layout_and_counts(dataset):
         per_pattern=PER_PATTERN,
         seed=0,
         apply_sigma=True,
+        test_share=None,
         test_patterns=list(gen.DEFAULT_TEST_PATTERNS))
     assert [p['split'] for p in on_disk['patterns']].count('test') == 3
+
+
+def test_images_held_out_share_the_patterns(dataset, tmp_path):
+    out = tmp_path / 'seen'
+    meta = gen.generate_synlcd(out, size=SIZE, per_pattern=12, test_share=0.3)
+    # Per pattern: line 2, abpt 2, mixed 2, clean 6; the last
+    # round(0.3 n) of each (1, 1, 1, 2) are tested.
+    train, test = read_split(out, 'train'), read_split(out, 'test')
+    assert len(test) == 10 * 5 and len(train) == 10 * 7
+    assert meta['splits']['test']['counts'] == dict(
+        line=10, abpt=10, mixed=10, clean=20, total=50)
+    templates = {f'templates/{p}.png' for p in gen.PATTERN_NAMES}
+    assert {r[1] for r in train} == {r[1] for r in test} == templates
+    stems = {
+        split: {r[0].rsplit('/', 1)[1]
+                for r in rows}
+        for split, rows in (('train', train), ('test', test))
+    }
+    assert not stems['train'] & stems['test']
+    assert {
+        '00_rgb_blocks_line_0001.png', '00_rgb_blocks_clean_0004.png',
+        '00_rgb_blocks_clean_0005.png'
+    } <= stems['test']
+    assert '00_rgb_blocks_clean_0003.png' in stems['train']
+    # A sample's pixels do not depend on the split it lands in.
+    patterns_out, _ = dataset
+    for name in ('images', 'masks'):
+        held_out = cv2.imread(
+            str(out / name / 'test' / '00_rgb_blocks_line_0001.png'),
+            cv2.IMREAD_UNCHANGED)
+        trained = cv2.imread(
+            str(patterns_out / name / 'train' / '00_rgb_blocks_line_0001.png'),
+            cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(held_out, trained)
+    assert meta['args']['test_share'] == 0.3
+    assert meta['args']['test_patterns'] == []
+    assert {p['split'] for p in meta['patterns']} == {'train+test'}
 
 
 def test_uneven_per_pattern_is_distributed():
@@ -182,6 +220,9 @@ def test_uneven_per_pattern_is_distributed():
     (dict(test_patterns=['nope']), 'unknown pattern'),
     (dict(test_patterns=['07', '07_faces_lfw']), 'duplicate'),
     (dict(test_patterns=gen.PATTERN_NAMES), 'at least one pattern'),
+    (dict(test_patterns=['07'], test_share=0.3), 'exclude each other'),
+    (dict(test_share=1.0), r'must be in \(0, 1\)'),
+    (dict(per_pattern=6, test_share=0.3), 'leaves a split without one'),
 ])
 def test_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -247,6 +288,7 @@ def test_cli_runs_as_a_script(tmp_path, repo):
 @pytest.mark.parametrize('args, message', [
     (['--size', '32'], 'size must be >= 64'),
     (['--test-patterns', 'nope'], 'unknown pattern'),
+    (['--test-patterns', '07', '--test-share', '0.3'], 'not allowed with'),
     ([], 'already exists'),
 ])
 def test_cli_errors(tmp_path, repo, monkeypatch, capsys, args, message):

@@ -6,6 +6,9 @@ and 1,800 test samples.  A quick set for smoke runs::
     python tools/dataset_converters/synlcd.py data/synlcd_mini \
         --size 256 --per-pattern 40 --workers 2
 
+``--test-share 0.3`` tests new images of the training patterns instead of
+unseen patterns.
+
 See docs/synlcd.md for the parameters and the on-disk layout.
 """
 from _cli import converter_parser, run_converter
@@ -30,13 +33,21 @@ def main(argv=None):
         default=600,
         help='samples per pattern: half defect-free, half split evenly over '
         'line/abpt/mixed')
-    parser.add_argument(
+    holdout = parser.add_mutually_exclusive_group()
+    holdout.add_argument(
         '--test-patterns',
         nargs='+',
-        default=list(DEFAULT_TEST_PATTERNS),
         metavar='PATTERN',
-        help='patterns held out for testing, by name or id; choices: '
+        help='patterns held out for testing, by name or id (default: '
+        f'{" ".join(DEFAULT_TEST_PATTERNS)}); choices: '
         f'{", ".join(PATTERN_NAMES)}')
+    holdout.add_argument(
+        '--test-share',
+        type=float,
+        metavar='SHARE',
+        help='hold out images instead of patterns: this share of every '
+        "pattern's samples of each type (the last ones) is tested, the "
+        'rest trained on, so both splits show every pattern')
     run_converter(parser, generate_synlcd, summary, argv)
 
 

@@ -34,6 +34,12 @@ def sample_counts(per_pattern):
         clean=n_clean)
 
 
+def test_count(count: int, test_share: float) -> int:
+    """Samples of one pattern and type held out for testing when images,
+    not patterns, are held out: the last ``round(test_share * count)``."""
+    return int(round(test_share * count))
+
+
 def write_sample(root, task, cfg):
     """Render and write one sample; returns (task, per-class pixel counts)."""
     split, pid, sample_type, index = task
@@ -58,7 +64,7 @@ def _init_worker():
     cv2.setNumThreads(1)
 
 
-def _validate(size, per_pattern, seed, workers, test_patterns):
+def _validate(size, per_pattern, seed, workers, test_patterns, test_share):
     for name, value in (('size', size), ('per_pattern', per_pattern),
                         ('seed', seed), ('workers', workers)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
@@ -73,6 +79,21 @@ def _validate(size, per_pattern, seed, workers, test_patterns):
         raise ValueError(f'seed must be >= 0, got {seed}')
     if workers < 1:
         raise ValueError(f'workers must be >= 1, got {workers}')
+    if test_share is not None:
+        if test_patterns is not None:
+            raise ValueError('test_patterns and test_share exclude each '
+                             'other: hold out patterns or images')
+        if not 0 < test_share < 1:
+            raise ValueError(f'test_share must be in (0, 1), got {test_share}')
+        for sample_type, count in sample_counts(per_pattern).items():
+            if not 0 < test_count(count, test_share) < count:
+                raise ValueError(
+                    f'test_share {test_share} of the {count} {sample_type} '
+                    'samples of a pattern leaves a split without one; '
+                    'raise per_pattern or change test_share')
+        return []
+    if test_patterns is None:
+        test_patterns = DEFAULT_TEST_PATTERNS
     if isinstance(test_patterns, (str, int)):
         test_patterns = [test_patterns]
     test_ids = sorted({resolve_pattern(p) for p in test_patterns})
@@ -97,10 +118,15 @@ def _library_versions():
 
 
 def _build(root, cfg, test_ids, workers, progress):
-    split_of = {
-        pid: ('test' if pid in test_ids else 'train')
-        for pid in range(len(PATTERN_NAMES))
-    }
+    share = cfg.get('test_share')
+    counts = sample_counts(cfg['per_pattern'])
+
+    def split_of(pid, sample_type, index):
+        if share is None:
+            return 'test' if pid in test_ids else 'train'
+        held_out = test_count(counts[sample_type], share)
+        return 'test' if index >= counts[sample_type] - held_out else 'train'
+
     for sub in ('templates', *(f'{d}/{s}' for d in ('images', 'masks')
                                for s in SPLITS)):
         os.makedirs(os.path.join(root, sub))
@@ -109,9 +135,9 @@ def _build(root, cfg, test_ids, workers, progress):
             os.path.join(root, 'templates', name + '.png'),
             make_pattern(pid, cfg['size'])[..., ::-1], PNG_PARAMS)
 
-    counts = sample_counts(cfg['per_pattern'])
-    tasks = [(split_of[pid], pid, t, i) for pid in range(len(PATTERN_NAMES))
-             for t in SAMPLE_TYPES for i in range(counts[t])]
+    tasks = [(split_of(pid, t, i), pid, t, i)
+             for pid in range(len(PATTERN_NAMES)) for t in SAMPLE_TYPES
+             for i in range(counts[t])]
     jobs = [(root, task, cfg) for task in tasks]
     pixels = {s: np.zeros(len(CLASSES), np.int64) for s in SPLITS}
     if workers == 1:
@@ -146,18 +172,26 @@ def _build(root, cfg, test_ids, workers, progress):
 
     per_split = {}
     for split in SPLITS:
-        n = sum(split_of[p] == split for p in range(len(PATTERN_NAMES)))
+        mine = [task for task in tasks if task[0] == split]
         per_split[split] = dict(
             patterns=[
-                p for i, p in enumerate(PATTERN_NAMES) if split_of[i] == split
+                p for i, p in enumerate(PATTERN_NAMES)
+                if any(task[1] == i for task in mine)
             ],
             counts={
                 **{
-                    t: counts[t] * n
+                    t: sum(task[2] == t for task in mine)
                     for t in SAMPLE_TYPES
-                }, 'total': cfg['per_pattern'] * n
+                }, 'total': len(mine)
             },
             pixel_counts=dict(zip(CLASSES, pixels[split].tolist())))
+    pattern_splits = {
+        pid:
+        '+'.join(
+            s for s in SPLITS if any(task[0] == s and task[1] == pid
+                                     for task in tasks))
+        for pid in range(len(PATTERN_NAMES))
+    }
     meta = dict(
         generator='mmdefect.datasets.synlcd_generator',
         version=GENERATOR_VERSION,
@@ -165,7 +199,7 @@ def _build(root, cfg, test_ids, workers, progress):
         args=dict(cfg, test_patterns=[PATTERN_NAMES[i] for i in test_ids]),
         classes=list(CLASSES),
         patterns=[
-            dict(id=i, name=p, split=split_of[i])
+            dict(id=i, name=p, split=pattern_splits[i])
             for i, p in enumerate(PATTERN_NAMES)
         ],
         splits=per_split,
@@ -189,7 +223,8 @@ def generate_synlcd(out_dir,
                     per_pattern=600,
                     seed=0,
                     workers=1,
-                    test_patterns=DEFAULT_TEST_PATTERNS,
+                    test_patterns=None,
+                    test_share=None,
                     overwrite=False,
                     apply_sigma=True,
                     progress=None):
@@ -202,14 +237,24 @@ def generate_synlcd(out_dir,
     is moved aside, replaced and then deleted.
 
     Args:
+        test_patterns: patterns whose samples all go to the test split (by
+            name or id; default :data:`DEFAULT_TEST_PATTERNS`): the paper's
+            test of unseen backgrounds.
+        test_share: instead, hold out images: the last
+            ``round(test_share * n)`` of the ``n`` samples of every pattern
+            and type go to the test split, so that training and testing
+            share the patterns (one product, new units); a sample's pixels
+            do not depend on its split.
         progress: optional ``callable(done, total)`` called after each sample.
     """
-    test_ids = _validate(size, per_pattern, seed, workers, test_patterns)
+    test_ids = _validate(size, per_pattern, seed, workers, test_patterns,
+                         test_share)
     cfg = dict(
         size=int(size),
         per_pattern=int(per_pattern),
         seed=int(seed),
-        apply_sigma=bool(apply_sigma))
+        apply_sigma=bool(apply_sigma),
+        test_share=None if test_share is None else float(test_share))
     with staged_output(out_dir, overwrite) as staging:
         meta = _build(staging, cfg, test_ids, workers, progress)
     return meta
