@@ -105,21 +105,22 @@ def main(argv=None):
     # Only the statistics change (not even the layers' batch counters).
     weights = model.state_dict()
     source = state.get('state_dict', state)
-    for name in batch_norms(model):
+    layers = batch_norms(model)
+    for name in layers:
         key = f'{name}.num_batches_tracked'
-        weights[key] = source.get(key, source.get(f'module.{key}'))
+        weights[key] = source.get(key, weights[key])
     meta = dict(state.get('meta') or {})
     dropped = meta.pop('calibration', None) is not None
     meta['precise_bn'] = dict(
         source=osp.basename(args.checkpoint),
         batches=batches,
         images=batches * loader.batch_size,
-        layers=len(batch_norms(model)))
+        layers=len(layers))
     buffer = io.BytesIO()
     runner_state = state if 'state_dict' in state else {}  # or bare weights
     torch.save(dict(runner_state, state_dict=weights, meta=meta), buffer)
     write_file(args.out, buffer.getvalue())
-    print(f'{len(batch_norms(model))} BatchNorm layers recomputed over '
+    print(f'{len(layers)} BatchNorm layers recomputed over '
           f'{batches} batches ({batches * loader.batch_size} training '
           f'images); written to {args.out}' +
           ('; its operating point was dropped: run tools/calibrate.py on it'

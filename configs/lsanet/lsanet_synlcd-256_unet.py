@@ -1,6 +1,4 @@
-# Table 8, row 1 ("Base"): the plain VGG-block U-Net (32-512) without LAM,
-# SDM and FEM, trained with the segmentation loss alone (1.4 BCE-Dice).
+# Table 8, row 1 ("Base") on the SynLCD sample: the plain VGG-block U-Net
+# (32-512) without LAM, SDM and FEM, segmentation loss alone (1.4 BCE-Dice).
 _base_ = './lsanet_synlcd-256.py'
-model = dict(
-    backbone=dict(use_lam=False, use_sdm=False, use_fem=False),
-    auxiliary_head=None)
+model = _base_.table8_unet

@@ -49,3 +49,18 @@ model = dict(
         loss_decode=dict(
             type='BCEDiceLoss', loss_weight=1.4, loss_name='loss_seg')),
     auxiliary_head=[location_head, difference_head])
+# Table 8's ladder below the full model (row 4), as overrides that a data
+# set's config applies (``model = _base_.table8_lam``).  Row 1, "Base": the
+# plain U-Net, segmentation loss alone.
+table8_unet = dict(
+    backbone=dict(use_lam=False, use_sdm=False, use_fem=False),
+    auxiliary_head=None)
+# Row 2, "Base + LAM": the location loss at mu = 0.6 and no SDM, so no
+# difference loss (the authors' code has 1.4 seg + 0.6 loc commented out).
+table8_lam = dict(
+    backbone=dict(use_sdm=False, use_fem=False),
+    auxiliary_head=[
+        dict(location_head, loss=dict(location_head['loss'], loss_weight=0.6))
+    ])
+# Row 3, "Base + LAM + SDM": no fine extraction; losses as the full model.
+table8_lam_sdm = dict(backbone=dict(use_fem=False))
